@@ -1,0 +1,3 @@
+from dtks.cli import main
+
+main()

@@ -1,0 +1,332 @@
+"""The registry: families (one KK each), persons, and who belongs to which family when.
+
+Invariants held by the database, not just by forms:
+- NIK and No. KK are exactly 16 digits;
+- a NIK is unique among active persons, a No. KK among active families;
+- a family has at most one current head.
+Everything that changes these rows goes through `registry.actions` (atomic, audited).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+
+from dtks.accounts.scope import area_q
+from dtks.core.fields import sixteen_digits
+from dtks.core.models import TimeStamped
+
+from . import choices as c
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from dtks.accounts.models import User
+
+
+class FamilyQuerySet(models.QuerySet["Family"]):
+    def active(self) -> FamilyQuerySet:
+        return self.filter(status=c.RecordStatus.ACTIVE)
+
+    def in_wilayah(self, code: str) -> FamilyQuerySet:
+        """Families whose desa lies in region `code` (any level)."""
+        return self.filter(Q(desa_id=code) | Q(desa_id__startswith=code + "."))
+
+    def visible_to(self, user: User | AnonymousUser) -> FamilyQuerySet:
+        """Families inside the user's areas; empty for a user without registry access."""
+        return self.filter(area_q(user, "desa_id"))
+
+    def needing_repair(self) -> FamilyQuerySet:
+        """Families with an open error finding on the family or on a current member."""
+        return self.filter(
+            Q(findings__status="open", findings__severity="error")
+            | Q(
+                memberships__end_date__isnull=True,
+                memberships__person__findings__status="open",
+                memberships__person__findings__severity="error",
+            )
+        ).distinct()
+
+
+class Family(TimeStamped):
+    """A keluarga: the people on one Kartu Keluarga, living in one desa/kelurahan."""
+
+    id_dtks = models.CharField(_("ID DTKS"), max_length=24, unique=True)
+    no_kk = models.CharField(_("No. KK"), max_length=16)
+    desa = models.ForeignKey(
+        "wilayah.Region",
+        on_delete=models.PROTECT,
+        related_name="families",
+        verbose_name=_("desa/kelurahan"),
+    )
+    address = models.CharField(_("alamat"), max_length=200)
+    dusun = models.CharField(_("dusun"), max_length=60, blank=True)
+    rt = models.CharField(_("RT"), max_length=3, blank=True)
+    rw = models.CharField(_("RW"), max_length=3, blank=True)
+    data_year = models.PositiveSmallIntegerField(_("tahun data"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=c.RecordStatus.choices, default=c.RecordStatus.ACTIVE
+    )
+    inactive_reason = models.CharField(
+        _("alasan nonaktif"), max_length=16, choices=c.InactiveReason.choices, blank=True
+    )
+
+    # Housing (Regsosek 2022 block 3); optional in forms, modelled now.
+    tenure = models.PositiveSmallIntegerField(
+        _("status kepemilikan bangunan"), choices=c.Tenure.choices, null=True, blank=True
+    )
+    floor_area = models.PositiveIntegerField(_("luas lantai (m²)"), null=True, blank=True)
+    floor = models.PositiveSmallIntegerField(
+        _("jenis lantai terluas"), choices=c.Floor.choices, null=True, blank=True
+    )
+    wall = models.PositiveSmallIntegerField(
+        _("jenis dinding terluas"), choices=c.Wall.choices, null=True, blank=True
+    )
+    roof = models.PositiveSmallIntegerField(
+        _("jenis atap terluas"), choices=c.Roof.choices, null=True, blank=True
+    )
+    drinking_water = models.PositiveSmallIntegerField(
+        _("sumber air minum"), choices=c.DrinkingWater.choices, null=True, blank=True
+    )
+    lighting = models.PositiveSmallIntegerField(
+        _("sumber penerangan"), choices=c.Lighting.choices, null=True, blank=True
+    )
+    power = models.PositiveSmallIntegerField(
+        _("daya terpasang"), choices=c.Power.choices, null=True, blank=True
+    )
+    cooking_fuel = models.PositiveSmallIntegerField(
+        _("bahan bakar memasak"), choices=c.CookingFuel.choices, null=True, blank=True
+    )
+    toilet = models.PositiveSmallIntegerField(
+        _("fasilitas BAB"), choices=c.Toilet.choices, null=True, blank=True
+    )
+    sewage = models.PositiveSmallIntegerField(
+        _("pembuangan akhir tinja"), choices=c.Sewage.choices, null=True, blank=True
+    )
+    # Assets (Regsosek 2022): True = owned, False = not owned, None = not asked.
+    asset_gas_cylinder = models.BooleanField(_("tabung gas ≥ 5,5 kg"), null=True, blank=True)
+    asset_refrigerator = models.BooleanField(_("lemari es/kulkas"), null=True, blank=True)
+    asset_ac = models.BooleanField(_("AC"), null=True, blank=True)
+    asset_water_heater = models.BooleanField(_("pemanas air"), null=True, blank=True)
+    asset_landline = models.BooleanField(_("telepon rumah"), null=True, blank=True)
+    asset_flat_tv = models.BooleanField(_("televisi layar datar ≥ 30 inci"), null=True, blank=True)
+    asset_gold = models.BooleanField(_("emas/perhiasan ≥ 10 gram"), null=True, blank=True)
+    asset_computer = models.BooleanField(_("komputer/laptop"), null=True, blank=True)
+    asset_motorcycle = models.BooleanField(_("sepeda motor"), null=True, blank=True)
+    asset_boat = models.BooleanField(_("perahu"), null=True, blank=True)
+    asset_motor_boat = models.BooleanField(_("perahu motor"), null=True, blank=True)
+    asset_car = models.BooleanField(_("mobil"), null=True, blank=True)
+    asset_land = models.BooleanField(_("lahan"), null=True, blank=True)
+    livestock = models.JSONField(_("ternak"), default=dict, blank=True)
+    # National decile from DTSEN, imported (never computed here).
+    desil = models.PositiveSmallIntegerField(_("desil DTSEN"), null=True, blank=True)
+
+    objects = FamilyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("keluarga")
+        verbose_name_plural = _("keluarga")
+        ordering = ["desa_id", "id"]
+        constraints = [
+            models.CheckConstraint(condition=sixteen_digits("no_kk"), name="family_no_kk_16_digits"),
+            models.UniqueConstraint(
+                fields=["no_kk"],
+                condition=Q(status="active"),
+                name="family_no_kk_unique_active",
+            ),
+            models.CheckConstraint(
+                condition=Q(desil__isnull=True) | Q(desil__gte=1, desil__lte=10),
+                name="family_desil_1_10",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="active", inactive_reason="") | Q(status="inactive"),
+                name="family_reason_only_when_inactive",
+            ),
+        ]
+        indexes = [models.Index(fields=["desa", "status"], name="family_desa_status")]
+
+    def __str__(self) -> str:
+        return f"KK {self.no_kk}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == c.RecordStatus.ACTIVE
+
+    def current_memberships(self) -> models.QuerySet[Membership]:
+        return self.memberships.filter(end_date__isnull=True).select_related("person")
+
+
+class PersonQuerySet(models.QuerySet["Person"]):
+    def active(self) -> PersonQuerySet:
+        return self.filter(status=c.RecordStatus.ACTIVE)
+
+    def in_wilayah(self, code: str) -> PersonQuerySet:
+        """Persons currently in a family of region `code`."""
+        families = Family.objects.in_wilayah(code)
+        return self.filter(
+            Exists(
+                Membership.objects.filter(
+                    person=OuterRef("pk"), end_date__isnull=True, family__in=families
+                )
+            )
+        )
+
+    def visible_to(self, user: User | AnonymousUser) -> PersonQuerySet:
+        """Persons who are, or were, members of a family the user may see."""
+        return self.filter(
+            Exists(
+                Membership.objects.filter(person=OuterRef("pk")).filter(
+                    area_q(user, "family__desa_id")
+                )
+            )
+        )
+
+    def needing_repair(self) -> PersonQuerySet:
+        """Persons with an open error finding: the seed's "perlu perbaikan"."""
+        return self.filter(findings__status="open", findings__severity="error").distinct()
+
+
+class Person(TimeStamped):
+    """An individu (anggota keluarga) with the DTKS minimal attributes and the Regsosek block."""
+
+    id_dtks = models.CharField(_("ID DTKS"), max_length=24, unique=True)
+    nik = models.CharField(_("NIK"), max_length=16)
+    name = models.CharField(_("nama lengkap"), max_length=100)
+    birth_place = models.CharField(_("tempat lahir"), max_length=60, blank=True)
+    birth_date = models.DateField(_("tanggal lahir"))
+    sex = models.PositiveSmallIntegerField(_("jenis kelamin"), choices=c.Sex.choices)
+    marital_status = models.PositiveSmallIntegerField(
+        _("status perkawinan"), choices=c.MaritalStatus.choices, null=True, blank=True
+    )
+    mother_name = models.CharField(_("nama ibu kandung"), max_length=100, blank=True)
+    presence = models.PositiveSmallIntegerField(
+        _("keberadaan"), choices=c.Presence.choices, default=c.Presence.LIVING
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=c.RecordStatus.choices, default=c.RecordStatus.ACTIVE
+    )
+    inactive_reason = models.CharField(
+        _("alasan nonaktif"), max_length=16, choices=c.InactiveReason.choices, blank=True
+    )
+    # Socio-economic block (Regsosek 2022 block 4); optional in forms.
+    pregnant = models.BooleanField(_("sedang hamil"), null=True, blank=True)
+    has_birth_certificate = models.BooleanField(_("memiliki akta kelahiran"), null=True, blank=True)
+    has_ktp = models.BooleanField(_("memiliki KTP-el"), null=True, blank=True)
+    school_status = models.PositiveSmallIntegerField(
+        _("partisipasi sekolah"), choices=c.SchoolStatus.choices, null=True, blank=True
+    )
+    education = models.PositiveSmallIntegerField(
+        _("ijazah tertinggi"), choices=c.Education.choices, null=True, blank=True
+    )
+    worked_last_week = models.BooleanField(_("bekerja seminggu lalu"), null=True, blank=True)
+    work_sector = models.CharField(_("lapangan usaha"), max_length=60, blank=True)
+    work_status = models.PositiveSmallIntegerField(
+        _("status pekerjaan"), choices=c.WorkStatus.choices, null=True, blank=True
+    )
+    difficulty_seeing = models.PositiveSmallIntegerField(
+        _("kesulitan melihat"), choices=c.Difficulty.choices, null=True, blank=True
+    )
+    difficulty_hearing = models.PositiveSmallIntegerField(
+        _("kesulitan mendengar"), choices=c.Difficulty.choices, null=True, blank=True
+    )
+    difficulty_walking = models.PositiveSmallIntegerField(
+        _("kesulitan berjalan"), choices=c.Difficulty.choices, null=True, blank=True
+    )
+    difficulty_self_care = models.PositiveSmallIntegerField(
+        _("kesulitan mengurus diri"), choices=c.Difficulty.choices, null=True, blank=True
+    )
+    chronic_illness = models.CharField(_("penyakit kronis"), max_length=60, blank=True)
+    health_insurance = models.CharField(
+        _("jaminan kesehatan"), max_length=16, choices=c.HealthInsurance.choices, blank=True
+    )
+    receives_pip = models.BooleanField(_("penerima PIP"), null=True, blank=True)
+
+    objects = PersonQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("individu")
+        verbose_name_plural = _("individu")
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=sixteen_digits("nik"), name="person_nik_16_digits"),
+            models.UniqueConstraint(
+                fields=["nik"], condition=Q(status="active"), name="person_nik_unique_active"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="active", inactive_reason="") | Q(status="inactive"),
+                name="person_reason_only_when_inactive",
+            ),
+        ]
+        indexes = [models.Index(fields=["nik"], name="person_nik"), models.Index(fields=["name"], name="person_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == c.RecordStatus.ACTIVE
+
+    def age_on(self, day: dt.date) -> int:
+        """Completed years on `day`."""
+        years = day.year - self.birth_date.year
+        if (day.month, day.day) < (self.birth_date.month, self.birth_date.day):
+            years -= 1
+        return years
+
+
+class Membership(models.Model):
+    """A person's place in a family over time; `end_date` null = current member."""
+
+    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="memberships")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="memberships")
+    relationship = models.PositiveSmallIntegerField(
+        _("hubungan dengan kepala keluarga"), choices=c.Relationship.choices
+    )
+    start_date = models.DateField(_("sejak"))
+    end_date = models.DateField(_("sampai"), null=True, blank=True)
+    end_reason = models.CharField(_("alasan keluar"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["family_id", "relationship", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["family"],
+                condition=Q(relationship=1, end_date__isnull=True),
+                name="one_current_head_per_family",
+            ),
+            models.UniqueConstraint(
+                fields=["family", "person"],
+                condition=Q(end_date__isnull=True),
+                name="one_current_membership_per_family_person",
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="membership_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} · {self.get_relationship_display()}"
+
+    @property
+    def is_head(self) -> bool:
+        return self.relationship == c.Relationship.HEAD
+
+
+class FamilyProgram(models.Model):
+    """A social program a family receives (Regsosek block on programs), with its period."""
+
+    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="programs")
+    program = models.CharField(_("program"), max_length=16, choices=c.Program.choices)
+    start_month = models.DateField(_("mulai"))
+    end_month = models.DateField(_("berakhir"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["family_id", "program"]
+
+    def __str__(self) -> str:
+        return self.get_program_display()

@@ -1,0 +1,10 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("dtks.reports.urls")),
+    path("", include("dtks.accounts.urls")),
+    path("keluarga/", include("dtks.registry.urls")),
+    path("temuan/", include("dtks.verification.urls")),
+    path("api/", include("dtks.api.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+]

@@ -1,0 +1,85 @@
+"""Findings: what a data-quality rule found on a person or family, and what became of it.
+
+"Perlu perbaikan" is derived, never stored: a person with an open finding of severity error.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Severity(models.TextChoices):
+    ERROR = "error", _("Perlu perbaikan")
+    WARNING = "warning", _("Peringatan")
+
+
+class FindingStatus(models.TextChoices):
+    OPEN = "open", _("Terbuka")
+    RESOLVED = "resolved", _("Selesai")
+    WAIVED = "waived", _("Dikecualikan")
+
+
+class RuleLevel(models.TextChoices):
+    PERSON = "person", _("Individu")
+    FAMILY = "family", _("Keluarga")
+
+
+class FindingQuerySet(models.QuerySet["Finding"]):
+    def open(self) -> FindingQuerySet:
+        return self.filter(status=FindingStatus.OPEN)
+
+    def errors(self) -> FindingQuerySet:
+        return self.filter(severity=Severity.ERROR)
+
+
+class Finding(models.Model):
+    rule = models.CharField(_("aturan"), max_length=40)
+    severity = models.CharField(_("tingkat"), max_length=8, choices=Severity.choices)
+    level = models.CharField(_("level"), max_length=8, choices=RuleLevel.choices)
+    family = models.ForeignKey(
+        "registry.Family", on_delete=models.CASCADE, related_name="findings", null=True
+    )
+    person = models.ForeignKey(
+        "registry.Person", on_delete=models.CASCADE, related_name="findings", null=True
+    )
+    message = models.CharField(_("pesan"), max_length=300)
+    field = models.CharField(_("kolom"), max_length=40, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=FindingStatus.choices, default=FindingStatus.OPEN
+    )
+    opened_at = models.DateTimeField(_("ditemukan"), auto_now_add=True)
+    closed_at = models.DateTimeField(_("ditutup"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    waiver_reason = models.CharField(_("alasan pengecualian"), max_length=300, blank=True)
+
+    objects = FindingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-opened_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(level="person", person__isnull=False)
+                | Q(level="family", family__isnull=False),
+                name="finding_has_subject",
+            ),
+            # One open finding per rule and subject: re-running the checks never duplicates.
+            models.UniqueConstraint(
+                fields=["rule", "person"],
+                condition=Q(status="open", level="person"),
+                name="one_open_person_finding_per_rule",
+            ),
+            models.UniqueConstraint(
+                fields=["rule", "family"],
+                condition=Q(status="open", level="family"),
+                name="one_open_family_finding_per_rule",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "severity"], name="finding_status_severity")]
+
+    def __str__(self) -> str:
+        return f"{self.rule}: {self.message}"
