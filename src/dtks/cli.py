@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import sys
 
-
 DEV_SERVER_COMMANDS = {"demo", "runserver"}
 
 

@@ -32,9 +32,7 @@ class Perm(models.TextChoices):
 
 
 ROLE_PERMS: dict[str, frozenset[str]] = {
-    Role.OPERATOR_DESA: frozenset(
-        {Perm.VIEW_REGISTRY, Perm.VIEW_IDENTITY, Perm.EDIT_REGISTRY}
-    ),
+    Role.OPERATOR_DESA: frozenset({Perm.VIEW_REGISTRY, Perm.VIEW_IDENTITY, Perm.EDIT_REGISTRY}),
     # Kecamatan operators monitor: they read counts and records, NIK/KK masked.
     Role.OPERATOR_KECAMATAN: frozenset({Perm.VIEW_REGISTRY}),
     Role.PENGISI_DATA: frozenset({Perm.VIEW_REGISTRY, Perm.VIEW_IDENTITY, Perm.EDIT_REGISTRY}),

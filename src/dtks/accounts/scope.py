@@ -28,9 +28,7 @@ def area_codes(user: User | AnonymousUser, perm: str = Perm.VIEW_REGISTRY) -> li
         return []
     from .roles import ROLE_PERMS
 
-    return sorted(
-        {a.area_id for a in user.active_assignments() if perm in ROLE_PERMS[a.role]}
-    )
+    return sorted({a.area_id for a in user.active_assignments() if perm in ROLE_PERMS[a.role]})
 
 
 def area_q(user: User | AnonymousUser, field: str, perm: str = Perm.VIEW_REGISTRY) -> Q:

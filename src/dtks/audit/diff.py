@@ -7,7 +7,9 @@ from typing import Any
 from django.db import models
 
 
-def snapshot(obj: models.Model, exclude: tuple[str, ...] = ("created_at", "updated_at")) -> dict[str, Any]:
+def snapshot(
+    obj: models.Model, exclude: tuple[str, ...] = ("created_at", "updated_at")
+) -> dict[str, Any]:
     """The row's concrete field values keyed by attribute name (FKs as their id)."""
     data: dict[str, Any] = {}
     for field in obj._meta.concrete_fields:
@@ -18,7 +20,9 @@ def snapshot(obj: models.Model, exclude: tuple[str, ...] = ("created_at", "updat
     return data
 
 
-def changed_fields(before: dict[str, Any] | None, after: dict[str, Any] | None) -> dict[str, tuple[Any, Any]]:
+def changed_fields(
+    before: dict[str, Any] | None, after: dict[str, Any] | None
+) -> dict[str, tuple[Any, Any]]:
     """Fields whose value differs: {name: (old, new)}."""
     before, after = before or {}, after or {}
     keys = sorted(set(before) | set(after))

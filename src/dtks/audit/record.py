@@ -96,7 +96,9 @@ def verify_chain() -> int | None:
     return None
 
 
-def record_access(user: Any, what: str, subject_type: str, subject_id: str = "", detail: str = "") -> None:
+def record_access(
+    user: Any, what: str, subject_type: str, subject_id: str = "", detail: str = ""
+) -> None:
     """Note that `user` saw personal data (append-only, outside any action)."""
     AccessEvent.objects.create(
         user=user, what=what, subject_type=subject_type, subject_id=subject_id, detail=detail[:300]

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from dtks.accounts.scope import area_q
 from dtks.core.fields import sixteen_digits
 from dtks.core.models import TimeStamped
+from dtks.wilayah.models import code_prefix_q
 
 from . import choices as c
 
@@ -34,11 +35,11 @@ class FamilyQuerySet(models.QuerySet["Family"]):
 
     def in_wilayah(self, code: str) -> FamilyQuerySet:
         """Families whose desa lies in region `code` (any level)."""
-        return self.filter(Q(desa_id=code) | Q(desa_id__startswith=code + "."))
+        return self.filter(code_prefix_q("desa__code", code))
 
     def visible_to(self, user: User | AnonymousUser) -> FamilyQuerySet:
         """Families inside the user's areas; empty for a user without registry access."""
-        return self.filter(area_q(user, "desa_id"))
+        return self.filter(area_q(user, "desa__code"))
 
     def needing_repair(self) -> FamilyQuerySet:
         """Families with an open error finding on the family or on a current member."""
@@ -132,7 +133,9 @@ class Family(TimeStamped):
         verbose_name_plural = _("keluarga")
         ordering = ["desa_id", "id"]
         constraints = [
-            models.CheckConstraint(condition=sixteen_digits("no_kk"), name="family_no_kk_16_digits"),
+            models.CheckConstraint(
+                condition=sixteen_digits("no_kk"), name="family_no_kk_16_digits"
+            ),
             models.UniqueConstraint(
                 fields=["no_kk"],
                 condition=Q(status="active"),
@@ -180,7 +183,7 @@ class PersonQuerySet(models.QuerySet["Person"]):
         return self.filter(
             Exists(
                 Membership.objects.filter(person=OuterRef("pk")).filter(
-                    area_q(user, "family__desa_id")
+                    area_q(user, "family__desa__code")
                 )
             )
         )
@@ -261,7 +264,10 @@ class Person(TimeStamped):
                 name="person_reason_only_when_inactive",
             ),
         ]
-        indexes = [models.Index(fields=["nik"], name="person_nik"), models.Index(fields=["name"], name="person_name")]
+        indexes = [
+            models.Index(fields=["nik"], name="person_nik"),
+            models.Index(fields=["name"], name="person_name"),
+        ]
 
     def __str__(self) -> str:
         return self.name

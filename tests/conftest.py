@@ -1,0 +1,81 @@
+"""Shared fixtures: a small piece of Kabupaten Bengkulu Tengah and one persona per role.
+
+Desa A (17.09.01.2001) and desa B (17.09.02.2001) lie in different kecamatan, so every
+persona has something inside and something outside its area.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from dtks.accounts.roles import Role
+from tests.factories import RegionFactory, UserFactory, family_with_members
+
+DESA_A = "17.09.01.2001"
+DESA_A2 = "17.09.01.2002"
+DESA_B = "17.09.02.2001"
+KEC_A = "17.09.01"
+KEC_B = "17.09.02"
+KAB = "17.09"
+OTHER_KAB_DESA = "17.01.01.2001"
+
+
+@pytest.fixture
+def regions(db: None) -> None:
+    RegionFactory(code="17", name="Bengkulu", level=1, kind="provinsi", parent=None)
+    RegionFactory(code=KAB, name="Bengkulu Tengah", level=2, kind="kabupaten", parent_id="17")
+    RegionFactory(code="17.01", name="Bengkulu Selatan", level=2, kind="kabupaten", parent_id="17")
+    RegionFactory(code=KEC_A, name="Karang Tinggi", level=3, kind="kecamatan", parent_id=KAB)
+    RegionFactory(code=KEC_B, name="Talang Empat", level=3, kind="kecamatan", parent_id=KAB)
+    RegionFactory(code="17.01.01", name="Manna", level=3, kind="kecamatan", parent_id="17.01")
+    RegionFactory(code=DESA_A, name="Taba Terunjam", level=4, kind="desa", parent_id=KEC_A)
+    RegionFactory(code=DESA_A2, name="Talang Empat", level=4, kind="desa", parent_id=KEC_A)
+    RegionFactory(code=DESA_B, name="Air Sebakul", level=4, kind="desa", parent_id=KEC_B)
+    RegionFactory(
+        code=OTHER_KAB_DESA, name="Padang Panjang", level=4, kind="desa", parent_id="17.01.01"
+    )
+
+
+@dataclass
+class Personas:
+    operator_a: object
+    operator_b: object
+    operator_kecamatan: object
+    pengisi: object
+    pengelola: object
+    admin: object
+    pengesah: object
+    pimpinan: object
+    nobody: object  # logged in, no role at all
+
+    def all(self) -> dict[str, object]:
+        return dict(self.__dict__)
+
+
+@pytest.fixture
+def personas(regions: None) -> Personas:
+    return Personas(
+        operator_a=UserFactory(username="op_a", roles=[(Role.OPERATOR_DESA, DESA_A)]),
+        operator_b=UserFactory(username="op_b", roles=[(Role.OPERATOR_DESA, DESA_B)]),
+        operator_kecamatan=UserFactory(username="op_kec", roles=[(Role.OPERATOR_KECAMATAN, KEC_A)]),
+        pengisi=UserFactory(username="pengisi", roles=[(Role.PENGISI_DATA, KAB)]),
+        pengelola=UserFactory(username="pengelola", roles=[(Role.PENGELOLA, KAB)]),
+        admin=UserFactory(username="admin", roles=[(Role.ADMIN, KAB)]),
+        pengesah=UserFactory(username="pengesah", roles=[(Role.PENGESAH, KAB)]),
+        pimpinan=UserFactory(username="pimpinan", roles=[(Role.PIMPINAN, KAB)]),
+        nobody=UserFactory(username="nobody"),
+    )
+
+
+@pytest.fixture
+def family_a(regions: None):
+    """A family of four in desa A."""
+    return family_with_members(DESA_A, size=4)
+
+
+@pytest.fixture
+def family_b(regions: None):
+    """A family of three in desa B (another kecamatan)."""
+    return family_with_members(DESA_B, size=3)
