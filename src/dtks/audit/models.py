@@ -50,3 +50,6 @@ class AccessEvent(models.Model):
 
     class Meta:
         ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.what} {self.subject_type}:{self.subject_id}"

@@ -7,7 +7,7 @@ import datetime as dt
 
 
 def make_nik(kecamatan_code: str, birth_date: dt.date, sex: int, serial: int) -> str:
-    """A NIK consistent with DOMAIN.md §4: region (6) + day (+40 for women) + month + yy + serial."""
+    """A NIK per DOMAIN.md §4: region (6) + day (+40 for women) + month + yy + serial."""
     region = kecamatan_code.replace(".", "")[:6]
     day = birth_date.day + (40 if sex == 2 else 0)
     return f"{region}{day:02d}{birth_date.month:02d}{birth_date.year % 100:02d}{serial:04d}"
