@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "axes",
+    "ninja",  # serves its bundled Swagger UI from static files instead of a CDN
     "dtks.core",
     "dtks.audit",
     "dtks.wilayah",

@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+"""`/api/v1/…`: the REST API (schema at /api/v1/openapi.json, docs at /api/v1/docs)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from .main import api
+
+urlpatterns = [path("v1/", api.urls)]
