@@ -1,0 +1,40 @@
+"""Data-quality rules, registered by code in `RULES` (see `base.py` for the shape of a rule).
+
+Add a rule by writing a pure function in a module here and decorating it with `register`; import
+the module below so it is entered. Codes are a contract with the demo, imports and reports.
+"""
+
+from __future__ import annotations
+
+from . import person  # noqa: F401  (registers the person-level rules)
+from .base import (
+    ERROR,
+    FAMILY,
+    PERSON,
+    RULES,
+    WARNING,
+    CheckContext,
+    Hit,
+    PersonData,
+    Rule,
+    RuleFinding,
+    check_person,
+    register,
+    rules_for,
+)
+
+__all__ = [
+    "ERROR",
+    "FAMILY",
+    "PERSON",
+    "RULES",
+    "WARNING",
+    "CheckContext",
+    "Hit",
+    "PersonData",
+    "Rule",
+    "RuleFinding",
+    "check_person",
+    "register",
+    "rules_for",
+]

@@ -1,0 +1,100 @@
+"""Person-level rules: NIK structure and consistency, and the DTKS minimal attributes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.utils.translation import gettext_noop
+
+from dtks.core.nik import MESSAGES as NIK_MESSAGES
+
+from .base import ERROR, PERSON, WARNING, CheckContext, Hit, PersonData, register
+
+NIK_RULE = "Permendagri/DOMAIN §4: struktur NIK (wilayah, tanggal lahir +40, nomor urut)"
+MINIMAL_ATTRIBUTES = "Kepmensos 150/HUK/2022: atribut minimal DTKS"
+
+
+def _nik_check(*codes: str) -> Callable[[PersonData, CheckContext], list[Hit]]:
+    """A check reporting the NIK problems with these codes, in the problem's own words."""
+
+    def check(person: PersonData, context: CheckContext) -> list[Hit]:
+        return [
+            Hit(problem.field, dict(problem.params), problem.message)
+            for problem in context.nik_problems(person)
+            if problem.code in codes
+        ]
+
+    return check
+
+
+register(
+    "nik_format",
+    severity=ERROR,
+    level=PERSON,
+    message=gettext_noop("NIK must be exactly 16 digits (0-9)"),
+    regulation=NIK_RULE,
+)(_nik_check("nik_length", "nik_not_digits"))
+
+for _code in (
+    "nik_invalid_date",
+    "nik_serial_zero",
+    "nik_birth_date_mismatch",
+    "nik_sex_mismatch",
+    "nik_region_unknown",
+):
+    register(
+        _code,
+        severity=WARNING if _code == "nik_region_unknown" else ERROR,
+        level=PERSON,
+        message=NIK_MESSAGES[_code],
+        regulation=NIK_RULE,
+    )(_nik_check(_code))
+
+
+def is_blank(value: object) -> bool:
+    """Empty, or only punctuation such as "-" or "." typed to get past a required field."""
+    return value is None or not any(ch.isalnum() for ch in str(value))
+
+
+@register(
+    "missing_name",
+    severity=ERROR,
+    level=PERSON,
+    message=gettext_noop("Full name is empty: it is a minimal DTKS attribute"),
+    regulation=MINIMAL_ATTRIBUTES,
+)
+def missing_name(person: PersonData, context: CheckContext) -> list[Hit]:
+    return [Hit("name")] if is_blank(person.name) else []
+
+
+@register(
+    "missing_mother_name",
+    severity=ERROR,
+    level=PERSON,
+    message=gettext_noop("Mother's maiden name is empty: it is a minimal DTKS attribute"),
+    regulation=MINIMAL_ATTRIBUTES,
+)
+def missing_mother_name(person: PersonData, context: CheckContext) -> list[Hit]:
+    return [Hit("mother_name")] if is_blank(person.mother_name) else []
+
+
+@register(
+    "missing_birth_place",
+    severity=ERROR,
+    level=PERSON,
+    message=gettext_noop("Place of birth is empty: it is a minimal DTKS attribute"),
+    regulation=MINIMAL_ATTRIBUTES,
+)
+def missing_birth_place(person: PersonData, context: CheckContext) -> list[Hit]:
+    return [Hit("birth_place")] if is_blank(person.birth_place) else []
+
+
+@register(
+    "missing_marital_status",
+    severity=ERROR,
+    level=PERSON,
+    message=gettext_noop("Marital status is empty: it is a minimal DTKS attribute"),
+    regulation=MINIMAL_ATTRIBUTES,
+)
+def missing_marital_status(person: PersonData, context: CheckContext) -> list[Hit]:
+    return [Hit("marital_status")] if person.marital_status is None else []
