@@ -24,9 +24,10 @@ from dtks.registry.ids import FAMILY, PERSON, format_id_dtks
 from dtks.registry.models import Family, FamilyProgram, Membership, Person
 from dtks.wilayah.models import Region
 
-from . import synth
+from . import synth, writer
 
-BATCH = 5000
+Row = dict[str, object]
+
 DATA_YEAR = 2023
 KABUPATEN = "17.09"
 
@@ -146,80 +147,92 @@ def finish_people(rng: random.Random, plans: list[_Plan], kecamatan_codes: list[
             synth.plant_attribute_defect(person)
 
 
-def _person_row(p: synth.SynthPerson, id_dtks: str, programs: list[str]) -> Person:
+def _person_row(p: synth.SynthPerson, pk: int, id_dtks: str, programs: list[str]) -> Row:
     age = (synth.REFERENCE_DATE - p.birth_date).days // 365
-    return Person(
-        id_dtks=id_dtks,
-        nik=p.nik,
-        name=p.name,
-        birth_place=p.birth_place,
-        birth_date=p.birth_date,
-        sex=p.sex,
-        marital_status=p.marital_status,
-        mother_name=p.mother_name,
-        has_ktp=age >= 17,
-        has_birth_certificate=age < 30,
-        health_insurance=c.HealthInsurance.PBI_JKN if "pbi_jkn" in programs else "none",
-        school_status=_school_status(age),
-    )
+    return {
+        "id": pk,
+        "id_dtks": id_dtks,
+        "nik": p.nik,
+        "name": p.name,
+        "birth_place": p.birth_place,
+        "birth_date": p.birth_date,
+        "sex": p.sex,
+        "marital_status": p.marital_status,
+        "mother_name": p.mother_name,
+        "has_ktp": age >= 17,
+        "has_birth_certificate": age < 30,
+        "health_insurance": c.HealthInsurance.PBI_JKN.value if "pbi_jkn" in programs else "none",
+        "school_status": _school_status(age),
+    }
 
 
 def _school_status(age: int) -> int | None:
     if age < 5:
         return None
     if age <= 18:
-        return c.SchoolStatus.ATTENDING
-    return c.SchoolStatus.NOT_ATTENDING
+        return c.SchoolStatus.ATTENDING.value
+    return c.SchoolStatus.NOT_ATTENDING.value
 
 
-def _rows(plans: list[_Plan], year: int) -> tuple[list[Family], list[list[Person]]]:
-    """Family and Person instances with ID DTKS numbered per desa."""
+@dataclass
+class _Rows:
+    """Plain rows for the four tables, ids assigned, and the planted-defect truth."""
+
+    families: list[Row] = field(default_factory=list)
+    persons: list[Row] = field(default_factory=list)
+    memberships: list[Row] = field(default_factory=list)
+    programs: list[Row] = field(default_factory=list)
+    defects: dict[int, str] = field(default_factory=dict)
+
+
+def _family_row(plan: _Plan, pk: int, id_dtks: str, no_kk: str, year: int) -> Row:
+    return {
+        "id": pk,
+        "id_dtks": id_dtks,
+        "no_kk": no_kk,
+        "desa_id": plan.desa.code,
+        "data_year": year,
+        **plan.values,
+    }
+
+
+def _rows(plans: list[_Plan], year: int) -> _Rows:
+    """Rows for every table, ID DTKS numbered per desa, No. KK unique per issue date."""
+    out = _Rows()
     seq: Counter[str] = Counter()
     kk_serials = synth.Serials()
-    families, people = [], []
+    ids = {m: writer.next_id(m) for m in (Family, Person, Membership, FamilyProgram)}
     for plan in plans:
-        seq[plan.desa.code] += 1
-        no_kk_prefix = synth.make_no_kk(plan.kecamatan.code, plan.issued, 0)[:12]
-        families.append(
-            Family(
-                id_dtks=format_id_dtks(plan.desa.code, FAMILY, seq[plan.desa.code]),
-                no_kk=f"{no_kk_prefix}{kk_serials.next(no_kk_prefix):04d}",
-                desa_id=plan.desa.code,
-                data_year=year,
-                **plan.values,
-            )
-        )
-        rows = []
+        desa = plan.desa.code
+        seq[desa + FAMILY] += 1
+        kk_prefix = synth.make_no_kk(plan.kecamatan.code, plan.issued, 0)[:12]
+        no_kk = f"{kk_prefix}{kk_serials.next(kk_prefix):04d}"
+        family_id = ids[Family] + len(out.families)
+        id_dtks = format_id_dtks(desa, FAMILY, seq[desa + FAMILY])
+        out.families.append(_family_row(plan, family_id, id_dtks, no_kk, year))
         for person in plan.members:
-            seq[plan.desa.code + PERSON] += 1
-            id_dtks = format_id_dtks(plan.desa.code, PERSON, seq[plan.desa.code + PERSON])
-            rows.append(_person_row(person, id_dtks, plan.programs))
-        people.append(rows)
-    return families, people
-
-
-def _links(
-    plans: list[_Plan], families: list[Family], people: list[list[Person]]
-) -> tuple[list[Membership], list[FamilyProgram]]:
-    memberships, programs = [], []
-    for plan, family, rows in zip(plans, families, people, strict=True):
-        for synth_person, person in zip(plan.members, rows, strict=True):
-            start = max(plan.issued, synth_person.birth_date)
-            memberships.append(
-                Membership(
-                    family=family,
-                    person=person,
-                    relationship=synth_person.relationship,
-                    start_date=start,
-                )
+            seq[desa + PERSON] += 1
+            person_id = ids[Person] + len(out.persons)
+            id_dtks = format_id_dtks(desa, PERSON, seq[desa + PERSON])
+            out.persons.append(_person_row(person, person_id, id_dtks, plan.programs))
+            out.memberships.append(
+                {
+                    "id": ids[Membership] + len(out.memberships),
+                    "family_id": family_id,
+                    "person_id": person_id,
+                    "relationship": person.relationship,
+                    "start_date": max(plan.issued, person.birth_date),
+                }
             )
-        start_month = (
-            plan.issued.replace(day=1) if plan.issued.year >= 2018 else dt.date(2018, 1, 1)
-        )
-        programs.extend(
-            FamilyProgram(family=family, program=p, start_month=start_month) for p in plan.programs
-        )
-    return memberships, programs
+            if person.defect:
+                out.defects[person_id] = person.defect
+        start_month = max(plan.issued.replace(day=1), dt.date(2018, 1, 1))
+        for program in plan.programs:
+            pk = ids[FamilyProgram] + len(out.programs)
+            out.programs.append(
+                {"id": pk, "family_id": family_id, "program": program, "start_month": start_month}
+            )
+    return out
 
 
 def _audit(plans: list[_Plan], note: str) -> None:
@@ -265,19 +278,13 @@ def build_demo_registry(
     """Generate and write the registry in one transaction; returns the planted-defect truth."""
     started = time.perf_counter()
     plans = plan_registry(targets if targets is not None else tabel_5_3(), seed)
-    families, people = _rows(plans, year)
     with transaction.atomic():
-        Family.objects.bulk_create(families, batch_size=BATCH)
-        flat = [person for rows in people for person in rows]
-        Person.objects.bulk_create(flat, batch_size=BATCH)
-        memberships, programs = _links(plans, families, people)
-        Membership.objects.bulk_create(memberships, batch_size=BATCH)
-        FamilyProgram.objects.bulk_create(programs, batch_size=BATCH)
+        rows = _rows(plans, year)
+        writer.insert_rows(Family, rows.families)
+        writer.insert_rows(Person, rows.persons)
+        writer.insert_rows(Membership, rows.memberships)
+        writer.insert_rows(FamilyProgram, rows.programs)
+        writer.reset_sequences(Family, Person, Membership, FamilyProgram)
         _audit(plans, note="synthetic demo registry")
-    defects = {
-        person.pk: planned.defect
-        for plan, rows in zip(plans, people, strict=True)
-        for planned, person in zip(plan.members, rows, strict=True)
-        if planned.defect
-    }
-    return DemoResult(len(families), len(flat), defects, time.perf_counter() - started)
+    seconds = time.perf_counter() - started
+    return DemoResult(len(rows.families), len(rows.persons), rows.defects, seconds)
