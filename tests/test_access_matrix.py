@@ -1,0 +1,211 @@
+"""Every view and API endpoint × every persona, on a record inside and outside the persona's
+area: the status is what the role and scope allow, and no identity number the persona may not
+see (another area's NIK or No. KK, or any full number for a role that sees them masked) is in
+the body.
+
+The URL resolver is walked, so a new view without an entry in MATRIX fails
+`test_every_url_is_in_the_matrix` until it is added here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from dtks.accounts.roles import Perm
+from dtks.accounts.scope import can_view_identity, in_area
+from tests.conftest import OTHER_KAB_DESA
+from tests.factories import family_with_members
+
+UI, API = "ui", "api"
+
+
+@dataclass(frozen=True)
+class Target:
+    """The record a call is made on, and what the URL and body are built from."""
+
+    family: object
+    head: object
+
+    @property
+    def desa(self) -> str:
+        return self.family.desa_id
+
+
+@dataclass(frozen=True)
+class Call:
+    """How to call one view, and what it needs.
+
+    `perm`: permission the view needs (None: any logged-in user); `public`: no login needed;
+    `record`: the view works on the target family/person, so scope applies (404 outside);
+    `ok`: the status of an allowed call; `ok_logged_in`: of a public page for a logged-in user.
+    """
+
+    surface: str
+    methods: tuple[str, ...] = ("get",)
+    perm: str | None = Perm.VIEW_REGISTRY
+    record: bool = False
+    public: bool = False
+    ok: dict[str, int] = field(default_factory=lambda: {"get": 200, "post": 200})
+    ok_logged_in: int | None = None
+    kwargs: Callable[[Target], dict] = lambda t: {}
+    data: Callable[[Target], dict] = lambda t: {}
+
+
+def _family(t: Target) -> dict:
+    return {"pk": t.family.pk}
+
+
+def _member(t: Target) -> dict:
+    return {"pk": t.family.pk, "person_pk": t.head.pk}
+
+
+def _name_search(t: Target) -> dict:
+    return {"q": t.head.name}
+
+
+MATRIX: dict[str, Call] = {
+    "dashboard": Call(UI, perm=None),
+    "login": Call(UI, public=True, ok_logged_in=302),  # a logged-in user goes to the dashboard
+    "logout": Call(UI, methods=("post",), perm=None, ok={"post": 302}),
+    "set_language": Call(UI, methods=("post",), public=True, ok={"post": 302}),
+    "registry:family_list": Call(UI, methods=("get", "post"), data=_name_search),
+    "registry:family_detail": Call(UI, record=True, kwargs=_family),
+    "registry:family_create": Call(UI, methods=("get", "post"), perm=Perm.EDIT_REGISTRY),
+    "registry:family_edit": Call(
+        UI, methods=("get", "post"), perm=Perm.EDIT_REGISTRY, record=True, kwargs=_family
+    ),
+    "registry:member_add": Call(
+        UI, methods=("get", "post"), perm=Perm.EDIT_REGISTRY, record=True, kwargs=_family
+    ),
+    "registry:member_edit": Call(
+        UI, methods=("get", "post"), perm=Perm.EDIT_REGISTRY, record=True, kwargs=_member
+    ),
+    "registry:member_end": Call(
+        UI, methods=("get", "post"), perm=Perm.EDIT_REGISTRY, record=True, kwargs=_member
+    ),
+    "api-v1:api-root": Call(API, public=True, ok={"get": 404}),
+    "api-v1:openapi-json": Call(API, public=True),
+    "api-v1:openapi-view": Call(API, public=True),
+    "api-v1:list_families": Call(API),
+    "api-v1:search_families": Call(API, methods=("post",), data=_name_search),
+    "api-v1:family_detail": Call(API, record=True, kwargs=lambda t: {"family_id": t.family.pk}),
+    "api-v1:list_persons": Call(API),
+    "api-v1:search_persons": Call(API, methods=("post",), data=_name_search),
+    "api-v1:person_detail": Call(API, record=True, kwargs=lambda t: {"person_id": t.head.pk}),
+}
+
+PERSONAS = (
+    "operator_a", "operator_b", "operator_kecamatan", "pengisi", "pengelola", "admin",
+    "pengesah", "pimpinan", "nobody", "anonymous",
+)  # fmt: skip
+
+
+def url_names(patterns: list, namespace: str = "") -> list[str]:
+    """Every named URL pattern, with its namespace, as `reverse()` wants it."""
+    names = []
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            names += url_names(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern):
+            names.append(f"{namespace}{pattern.name}")
+    return names
+
+
+def test_every_url_is_in_the_matrix() -> None:
+    missing = [n for n in url_names(get_resolver().url_patterns) if n not in MATRIX]
+    assert not missing, f"add it to the matrix: {missing}"
+
+
+def test_matrix_names_still_exist() -> None:
+    assert set(MATRIX) <= set(url_names(get_resolver().url_patterns))
+
+
+def expected_status(call: Call, method: str, user: object | None, desa: str) -> int:
+    """What the role and scope allow, in the order the views decide it."""
+    if call.public:
+        return call.ok_logged_in if user and call.ok_logged_in else call.ok[method]
+    if user is None:
+        return 401 if call.surface == API else 302
+    if call.surface == API and not user.can(Perm.VIEW_REGISTRY):
+        return 403
+    if call.record and not in_area(user, desa):
+        return 404  # outside the area looks exactly like a missing record
+    if call.perm and not (in_area(user, desa, call.perm) if call.record else user.can(call.perm)):
+        return 403
+    return call.ok[method]
+
+
+def forbidden_numbers(user: object | None, families: list) -> set[str]:
+    """Full NIKs and No. KKs the user may not see: outside their identity area."""
+    hidden = set()
+    for family in families:
+        if user is None or not can_view_identity(user, family.desa_id):
+            hidden.add(family.no_kk)
+            hidden |= {m.person.nik for m in family.current_memberships()}
+    return hidden
+
+
+def request(client: Client, call: Call, method: str, url: str, target: Target):
+    if call.surface == API and method == "post":
+        return client.post(url, call.data(target), content_type="application/json")
+    return getattr(client, method)(url, call.data(target))
+
+
+def check(client, call, method, url, target, user, hidden) -> str:
+    """'' when the call answers as expected and leaks nothing, else what went wrong."""
+    try:
+        response = request(client, call, method, url, target)
+    except Exception as exc:
+        return f"raised {exc!r}"
+    want = expected_status(call, method, user, target.desa)
+    body = response.content.decode(errors="replace")
+    leaked = sorted(n for n in hidden if n in body)
+    if response.status_code != want or leaked:
+        return f"status {response.status_code} (want {want}), leaked {leaked}"
+    return ""
+
+
+@pytest.fixture(autouse=True)
+def _test_transport(settings) -> None:
+    settings.SECURE_SSL_REDIRECT = False
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def _targets(user: object | None, family_a, family_b, family_c) -> dict[str, Target]:
+    """A record in the persona's own area and one in another area."""
+    families = [family_a, family_b, family_c]
+    own = next((f for f in families if user and in_area(user, f.desa_id)), family_a)
+    other = next(f for f in families if f is not own and not (user and in_area(user, f.desa_id)))
+    head = lambda f: f.current_memberships().get(relationship=1).person  # noqa: E731
+    return {"own": Target(own, head(own)), "other": Target(other, head(other))}
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_persona_gets_allowed_status_and_no_hidden_identity(
+    persona: str, personas, family_a, family_b
+) -> None:
+    user = None if persona == "anonymous" else getattr(personas, persona)
+    family_c = family_with_members(OTHER_KAB_DESA, size=2)
+    hidden = forbidden_numbers(user, [family_a, family_b, family_c])
+    failures = []
+    for name, call in MATRIX.items():
+        for scope, target in _targets(user, family_a, family_b, family_c).items():
+            for method in call.methods:
+                client = Client()
+                if user is not None:
+                    client.force_login(user)
+                url = reverse(name, kwargs=call.kwargs(target))
+                outcome = check(client, call, method, url, target, user, hidden)
+                if outcome:
+                    failures.append(f"{name} {method.upper()} {scope} record: {outcome}")
+    assert not failures, "\n".join(failures)
