@@ -13,7 +13,7 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from dtks.accounts.scope import area_q
@@ -51,6 +51,28 @@ class FamilyQuerySet(models.QuerySet["Family"]):
                 memberships__person__findings__severity="error",
             )
         ).distinct()
+
+    def search(self, text: str) -> FamilyQuerySet:
+        """Families matching a NIK or No. KK (16 digits, exact) or a member's name (contains)."""
+        text = text.strip()
+        current = Membership.objects.filter(family=OuterRef("pk"), end_date__isnull=True)
+        if text.isdigit() and len(text) == 16:
+            return self.filter(Q(no_kk=text) | Exists(current.filter(person__nik=text)))
+        return self.filter(Exists(current.filter(person__name__icontains=text)))
+
+    def with_summary(self) -> FamilyQuerySet:
+        """Annotate the head's name, the current member count and the perlu-perbaikan flag in
+        the same query, so a list page costs the same for 10 rows as for 50."""
+        current = Membership.objects.filter(family=OuterRef("pk"), end_date__isnull=True)
+        return self.select_related("desa", "desa__parent").annotate(
+            head_name=Subquery(
+                current.filter(relationship=c.Relationship.HEAD).values("person__name")[:1]
+            ),
+            member_count=Subquery(
+                current.order_by().values("family").annotate(n=Count("id")).values("n")[:1]
+            ),
+            needs_repair=Exists(Family.objects.needing_repair().filter(pk=OuterRef("pk"))),
+        )
 
 
 class Family(TimeStamped):

@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+"""The dashboard at "/" (URL name `dashboard`, global)."""
 
-app_name = "reports"
-urlpatterns: list = []
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+]

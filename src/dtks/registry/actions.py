@@ -1,0 +1,380 @@
+"""Every change to families, persons and memberships (views, the API and the CLI call these).
+
+Each action is atomic, checks permission AND area itself, records an audit event per changed
+row (before → after), and re-runs the data-quality checks of the family so that "perlu
+perbaikan" follows the data. A refusal raises `DomainError` with an Indonesian message and the
+input field it concerns; nothing is partly saved.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+
+from dtks.accounts.roles import Perm
+from dtks.accounts.scope import in_area
+from dtks.audit.diff import snapshot
+from dtks.audit.record import Change, record_events
+from dtks.core.errors import DomainError, PermissionDeniedError
+
+from . import choices as c
+from .ids import FAMILY, PERSON, next_id_dtks
+from .models import Family, Membership, Person
+from .validators import sixteen_digit_problem
+
+if TYPE_CHECKING:
+    from dtks.accounts.models import User
+    from dtks.wilayah.models import Region
+
+# Fields a caller may set; anything else in `data` is ignored (status, IDs, desa change hands
+# only through their own actions).
+FAMILY_FIELDS = tuple(
+    f.name
+    for f in Family._meta.concrete_fields
+    if f.name
+    not in {"id", "id_dtks", "desa", "status", "inactive_reason", "created_at", "updated_at"}
+)
+PERSON_FIELDS = tuple(
+    f.name
+    for f in Person._meta.concrete_fields
+    if f.name not in {"id", "id_dtks", "status", "inactive_reason", "created_at", "updated_at"}
+)
+
+# The checks that follow a saved family; configurable so the registry does not import the
+# verification layer that sits above it.
+DEFAULT_FAMILY_CHECKS = ("dtks.verification.actions.recheck_family",)
+
+
+class DuplicateNikError(DomainError):
+    """A NIK already held by an active person; `family` is set only when the user may see it."""
+
+    def __init__(self, message: str, *, family: Family | None = None) -> None:
+        super().__init__(message, field="nik", code="duplicate_nik")
+        self.family = family
+
+
+def _family_checks() -> tuple[Callable[..., Any], ...]:
+    paths = getattr(settings, "DTKS_FAMILY_CHECKS", DEFAULT_FAMILY_CHECKS)
+    return tuple(import_string(p) for p in paths)
+
+
+def _recheck(family: Family, by: User) -> None:
+    for check in _family_checks():
+        check(family, by=by)
+
+
+def authorise_edit(user: User, desa_code: str) -> None:
+    """Refuse unless the user's role may edit the registry AND the desa lies in their area."""
+    if not user.can(Perm.EDIT_REGISTRY):
+        raise PermissionDeniedError(_("Your role may not change the registry."), code="forbidden")
+    if not in_area(user, desa_code, Perm.EDIT_REGISTRY):
+        raise PermissionDeniedError(
+            _("This desa/kelurahan lies outside your area."), field="desa", code="out_of_area"
+        )
+
+
+def _identity(value: str, field: str, label: str) -> str:
+    value = (value or "").strip()
+    if problem := sixteen_digit_problem(value, label):
+        raise DomainError(problem, field=field)
+    return value
+
+
+def _ensure_nik_free(nik: str, *, by: User, exclude_pk: int | None = None) -> None:
+    """Refuse a NIK held by another active person, revealing it only to those who may see it."""
+    existing = Person.objects.active().filter(nik=nik).exclude(pk=exclude_pk).first()
+    if existing is None:
+        return
+    if Person.objects.visible_to(by).filter(pk=existing.pk).exists():
+        membership = (
+            existing.memberships.filter(end_date__isnull=True).select_related("family").first()
+        )
+        family = membership.family if membership else None
+        raise DuplicateNikError(
+            _("NIK is already registered for %(name)s (ID DTKS %(id)s).")
+            % {"name": existing.name, "id": family.id_dtks if family else existing.id_dtks},
+            family=family,
+        )
+    raise DuplicateNikError(_("NIK sudah terdaftar di DTKS; hubungi Dinas Sosial."))
+
+
+def _ensure_no_kk_free(no_kk: str, *, exclude_pk: int | None = None) -> None:
+    if Family.objects.active().filter(no_kk=no_kk).exclude(pk=exclude_pk).exists():
+        raise DomainError(
+            _("No. KK is already registered in DTKS; contact Dinas Sosial."),
+            field="no_kk",
+            code="duplicate_no_kk",
+        )
+
+
+def _full_clean(obj: Family | Person, prefix: str = "") -> None:
+    """Model field rules (choices, lengths, required) as a DomainError naming the field."""
+    try:
+        obj.full_clean(
+            exclude=["id_dtks", "desa"], validate_unique=False, validate_constraints=False
+        )
+    except ValidationError as exc:
+        field, messages = next(iter(exc.message_dict.items()))
+        label = obj._meta.get_field(field).verbose_name if field != "__all__" else ""
+        message = f"{label}: {messages[0]}" if label else messages[0]
+        raise DomainError(message, field=prefix + field) from exc
+
+
+def _apply(obj: Family | Person, data: Mapping[str, Any], fields: Iterable[str]) -> None:
+    for name in fields:
+        if name in data:
+            setattr(obj, name, data[name])
+
+
+def _save_guarded(*objs: Any) -> None:
+    """Save rows; a database constraint that still fires becomes a DomainError (last line)."""
+    try:
+        with transaction.atomic():
+            for obj in objs:
+                obj.save()
+    except IntegrityError as exc:
+        raise DomainError(
+            _("The data conflicts with a record already in DTKS; nothing was saved."),
+            code="conflict",
+        ) from exc
+
+
+def _family_change(family: Family, before: dict[str, Any] | None) -> Change:
+    return Change("family", str(family.pk), before, snapshot(family), family.pk, family.desa_id)
+
+
+def _person_change(person: Person, before: dict[str, Any] | None, family: Family) -> Change:
+    return Change("person", str(person.pk), before, snapshot(person), family.pk, family.desa_id)
+
+
+def _membership_change(m: Membership, before: dict[str, Any] | None, family: Family) -> Change:
+    return Change("membership", str(m.pk), before, snapshot(m), family.pk, family.desa_id)
+
+
+def _new_person(data: Mapping[str, Any], desa_code: str, *, by: User, prefix: str) -> Person:
+    person = Person(id_dtks=next_id_dtks(desa_code, PERSON))
+    _apply(person, data, PERSON_FIELDS)
+    person.nik = _identity(person.nik, prefix + "nik", _("NIK"))
+    _full_clean(person, prefix)
+    try:
+        _ensure_nik_free(person.nik, by=by)
+    except DuplicateNikError as exc:
+        exc.field = prefix + "nik"
+        raise
+    return person
+
+
+def _check_heads(members: list[Mapping[str, Any]]) -> None:
+    heads = sum(1 for m in members if int(m.get("relationship") or 0) == c.Relationship.HEAD)
+    if heads != 1:
+        raise DomainError(
+            _("A family needs exactly one head (kepala keluarga); this one has %(n)d.")
+            % {"n": heads},
+            field="members",
+        )
+    niks = [str(m.get("nik") or "") for m in members]
+    for i, nik in enumerate(niks):
+        if nik and nik in niks[:i]:
+            raise DomainError(
+                _("The same NIK is entered twice in this family."), field=f"members.{i}.nik"
+            )
+
+
+@transaction.atomic
+def create_family(
+    *, by: User, desa: Region, data: Mapping[str, Any], members: list[Mapping[str, Any]]
+) -> Family:
+    """Register a new family with its members (usulan baru): all rows or none.
+
+    `members` are person fields plus `relationship`; member errors name `members.<i>.<field>`.
+    """
+    authorise_edit(by, desa.code)
+    family = Family(desa=desa, id_dtks=next_id_dtks(desa.code, FAMILY))
+    _apply(family, data, FAMILY_FIELDS)
+    if not family.data_year:
+        family.data_year = settings.DTKS_CURRENT_YEAR
+    family.no_kk = _identity(family.no_kk, "no_kk", _("No. KK"))
+    _full_clean(family)
+    _ensure_no_kk_free(family.no_kk)
+    _check_heads(members)
+    _save_guarded(family)
+    today = timezone.localdate()
+    changes = [_family_change(family, None)]
+    for i, member in enumerate(members):
+        person = _new_person(member, desa.code, by=by, prefix=f"members.{i}.")
+        membership = Membership(
+            family=family, person=person, relationship=member["relationship"], start_date=today
+        )
+        _save_guarded(person)
+        membership.person = person
+        _save_guarded(membership)
+        changes += [
+            _person_change(person, None, family),
+            _membership_change(membership, None, family),
+        ]
+    record_events(by, "create_family", changes)
+    _recheck(family, by)
+    return family
+
+
+@transaction.atomic
+def update_family(family: Family, *, by: User, data: Mapping[str, Any]) -> Family:
+    """Change a family's address, No. KK or socio-economic data (perbaikan data)."""
+    authorise_edit(by, family.desa_id)
+    family = Family.objects.select_for_update().get(pk=family.pk)
+    before = snapshot(family)
+    _apply(family, data, FAMILY_FIELDS)
+    family.no_kk = _identity(family.no_kk, "no_kk", _("No. KK"))
+    _full_clean(family)
+    _ensure_no_kk_free(family.no_kk, exclude_pk=family.pk)
+    _save_guarded(family)
+    record_events(by, "update_family", [_family_change(family, before)])
+    _recheck(family, by)
+    return family
+
+
+def _require_current(family: Family, person: Person) -> Membership:
+    membership = Membership.objects.filter(
+        family=family, person=person, end_date__isnull=True
+    ).first()
+    if membership is None:
+        raise DomainError(_("This person is not a current member of the family."), field="person")
+    return membership
+
+
+@transaction.atomic
+def add_member(
+    family: Family, *, by: User, data: Mapping[str, Any], relationship: int
+) -> Membership:
+    """Add a new person to a family (new member, birth) from today."""
+    authorise_edit(by, family.desa_id)
+    if not family.is_active:
+        raise DomainError(_("Members cannot be added to an inactive family."), field="family")
+    if (
+        int(relationship) == c.Relationship.HEAD
+        and family.memberships.filter(
+            end_date__isnull=True, relationship=c.Relationship.HEAD
+        ).exists()
+    ):
+        raise DomainError(_("This family already has a head."), field="relationship")
+    person = _new_person(data, family.desa_id, by=by, prefix="")
+    _save_guarded(person)
+    membership = Membership(
+        family=family, person=person, relationship=relationship, start_date=timezone.localdate()
+    )
+    _save_guarded(membership)
+    record_events(
+        by,
+        "add_member",
+        [_person_change(person, None, family), _membership_change(membership, None, family)],
+    )
+    _recheck(family, by)
+    return membership
+
+
+@transaction.atomic
+def update_person(
+    person: Person,
+    *,
+    by: User,
+    data: Mapping[str, Any],
+    family: Family,
+    relationship: int | None = None,
+) -> Person:
+    """Correct a member's data (perbaikan data: NIK, name, birth date, …) within `family`."""
+    authorise_edit(by, family.desa_id)
+    membership = _require_current(family, person)
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    before = snapshot(person)
+    _apply(person, data, PERSON_FIELDS)
+    person.nik = _identity(person.nik, "nik", _("NIK"))
+    _full_clean(person)
+    if person.nik != before["nik"] and person.is_active:
+        _ensure_nik_free(person.nik, by=by, exclude_pk=person.pk)
+    changes = []
+    if relationship is not None and int(relationship) != membership.relationship:
+        m_before = snapshot(membership)
+        membership.relationship = int(relationship)
+        _save_guarded(membership)
+        changes.append(_membership_change(membership, m_before, family))
+    _save_guarded(person)
+    changes.insert(0, _person_change(person, before, family))
+    record_events(by, "update_person", changes)
+    _recheck(family, by)
+    return person
+
+
+@transaction.atomic
+def end_membership(
+    membership: Membership, *, by: User, reason: str, end_date: dt.date
+) -> Membership:
+    """A person leaves a family (moved out, married into another KK, died): history is kept."""
+    family = membership.family
+    authorise_edit(by, family.desa_id)
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if membership.end_date is not None:
+        raise DomainError(_("This membership has already ended."), field="end_date")
+    if end_date < membership.start_date:
+        raise DomainError(
+            _("The end date cannot be before the start date (%(start)s).")
+            % {"start": membership.start_date.strftime("%d-%m-%Y")},
+            field="end_date",
+        )
+    if end_date > timezone.localdate():
+        raise DomainError(_("The end date cannot be in the future."), field="end_date")
+    if not (reason or "").strip():
+        raise DomainError(_("State why the person leaves the family."), field="reason")
+    before = snapshot(membership)
+    membership.end_date, membership.end_reason = end_date, reason.strip()[:100]
+    _save_guarded(membership)
+    record_events(by, "end_membership", [_membership_change(membership, before, family)])
+    _recheck(family, by)
+    return membership
+
+
+@transaction.atomic
+def deactivate_person(person: Person, *, by: User, reason: str) -> Person:
+    """Mark a person nonaktif (meninggal, pindah, ganda, …) and end their current memberships."""
+    if reason not in c.InactiveReason.values:
+        raise DomainError(_("Choose a valid reason for deactivation."), field="reason")
+    memberships = list(
+        Membership.objects.select_for_update()
+        .filter(person=person, end_date__isnull=True)
+        .select_related("family")
+    )
+    for m in memberships:
+        authorise_edit(by, m.family.desa_id)
+    if not memberships:
+        last = person.memberships.select_related("family").order_by("-end_date").first()
+        authorise_edit(by, last.family.desa_id if last else "")
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    before = snapshot(person)
+    person.status, person.inactive_reason = c.RecordStatus.INACTIVE, reason
+    _save_guarded(person)
+    changes = []
+    today = timezone.localdate()
+    for m in memberships:
+        m_before = snapshot(m)
+        m.end_date = max(today, m.start_date)
+        m.end_reason = str(c.InactiveReason(reason).label)
+        _save_guarded(m)
+        changes += [
+            _person_change(person, before, m.family),
+            _membership_change(m, m_before, m.family),
+        ]
+    record_events(
+        by,
+        "deactivate_person",
+        changes or [Change("person", str(person.pk), before, snapshot(person))],
+    )
+    for m in memberships:
+        _recheck(m.family, by)
+    return person
