@@ -119,14 +119,15 @@ def _sync_chunk(
 def _check_scope(scope: QuerySet[Person], by: User | None, progress: bool) -> CheckSummary:
     summary = CheckSummary()
     context = CheckContext(known_regions=known_kecamatan())
-    codes = [rule.code for rule in rules_for(PERSON)]
+    rules = rules_for(PERSON)
+    codes = [rule.code for rule in rules]
     rows = scope.order_by("pk").values(*PersonData.field_names()).iterator(chunk_size=CHUNK)
     total = scope.count() if progress else None
     with tqdm(total=total, disable=not progress, unit="individu") as bar:
         for chunk in _chunks(rows, CHUNK):
             found: dict[tuple[str, int], RuleFinding] = {}
             for row in chunk:
-                for finding in check_person(PersonData.from_values(row), context):
+                for finding in check_person(PersonData.from_values(row), context, rules):
                     found[(finding.rule, row["id"])] = finding
                     summary.by_rule[finding.rule] += 1
             counts = _sync_chunk(found, [row["id"] for row in chunk], by, codes)

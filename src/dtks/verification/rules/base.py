@@ -38,11 +38,14 @@ class PersonData:
 
     @classmethod
     def field_names(cls) -> tuple[str, ...]:
-        return tuple(f.name for f in fields(cls))
+        return PERSON_FIELDS
 
     @classmethod
     def from_values(cls, row: Mapping[str, Any]) -> PersonData:
-        return cls(**{name: row.get(name) for name in cls.field_names()})
+        return cls(*[row.get(name) for name in PERSON_FIELDS])
+
+
+PERSON_FIELDS = tuple(f.name for f in fields(PersonData))
 
 
 @dataclass
@@ -148,6 +151,9 @@ def rules_for(level: str) -> list[Rule]:
     return [rule for rule in RULES.values() if rule.level == level]
 
 
-def check_person(person: PersonData, context: CheckContext) -> list[RuleFinding]:
-    """Every finding of every person-level rule on `person`."""
-    return [found for rule in rules_for(PERSON) for found in rule.findings(person, context)]
+def check_person(
+    person: PersonData, context: CheckContext, rules: Iterable[Rule] | None = None
+) -> list[RuleFinding]:
+    """Every finding of every person-level rule (or of `rules`) on `person`."""
+    chosen = rules_for(PERSON) if rules is None else rules
+    return [found for rule in chosen for found in rule.findings(person, context)]
