@@ -1,0 +1,60 @@
+"""Demo-only state changes: the demo users, one per role, over real areas of Bengkulu Tengah."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from dtks.accounts.models import RoleAssignment, User
+from dtks.accounts.roles import ROLE_PERMS, Perm, Role
+from dtks.audit.record import Change, record_events
+from dtks.wilayah.models import Region
+
+DEMO_PASSWORD = "demo-dtks-2023"
+DEMO_DESA = "17.09.01.2001"  # Desa Taba Terunjam, Kec. Karang Tinggi
+DEMO_KECAMATAN = "17.09.01"
+DEMO_KABUPATEN = "17.09"
+
+DEMO_USERS: tuple[tuple[str, str, str], ...] = (
+    ("operator_desa", Role.OPERATOR_DESA, DEMO_DESA),
+    ("operator_kecamatan", Role.OPERATOR_KECAMATAN, DEMO_KECAMATAN),
+    ("pengisi_data", Role.PENGISI_DATA, DEMO_KABUPATEN),
+    ("pengelola", Role.PENGELOLA, DEMO_KABUPATEN),
+    ("admin_pengguna", Role.ADMIN, DEMO_KABUPATEN),
+    ("pengesah", Role.PENGESAH, DEMO_KABUPATEN),
+    ("pimpinan", Role.PIMPINAN, DEMO_KABUPATEN),
+)
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    role: str
+    area: Region
+
+    @property
+    def may(self) -> str:
+        """What the role may do, from the role table (never restated here)."""
+        return ", ".join(str(Perm(p).label) for p in sorted(ROLE_PERMS[self.role]))
+
+
+@transaction.atomic
+def ensure_demo_users(*, by: User | None = None) -> list[DemoUser]:
+    """One user per role with the demo password; existing ones are kept (idempotent)."""
+    areas = Region.objects.in_bulk([area for _, _, area in DEMO_USERS])
+    changes = []
+    for username, role, area in DEMO_USERS:
+        user, created = User.objects.get_or_create(username=username)
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+            changes.append(Change("user", str(user.pk), None, {"username": username}))
+        _, assigned = RoleAssignment.objects.get_or_create(user=user, role=role, area_id=area)
+        if assigned:
+            changes.append(
+                Change("role_assignment", username, None, {"role": role, "area": area}, None, area)
+            )
+    if changes:
+        record_events(by, "create_demo_users", changes, note="demo users")
+    return [DemoUser(username, role, areas[area]) for username, role, area in DEMO_USERS]
