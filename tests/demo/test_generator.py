@@ -1,0 +1,123 @@
+"""The demo registry generator on a scaled-down Tabel 5.3 over the test regions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+
+import pytest
+
+from dtks.audit.models import AuditEvent
+from dtks.core.nik import validate_nik
+from dtks.demo.generator import DemoResult, KecamatanTarget, build_demo_registry, tabel_5_3
+from dtks.registry.models import Family, Membership, Person
+from dtks.reports.queries import recap_rows
+from dtks.verification.actions import run_checks
+from tests.conftest import KAB, KEC_A, KEC_B
+
+TARGETS = [
+    KecamatanTarget(KEC_A, "Karang Tinggi", individuals=90, families=30, needing_repair=9),
+    KecamatanTarget(KEC_B, "Talang Empat", individuals=41, families=15, needing_repair=5),
+]
+PARENT_GAP = dt.timedelta(days=int(365.25 * 16))
+
+
+@pytest.fixture
+def demo(regions: None) -> DemoResult:
+    return build_demo_registry(TARGETS, seed=11)
+
+
+def test_tabel_5_3_data_file_sums_to_the_seed_totals() -> None:
+    table = tabel_5_3()
+    assert len(table) == 11
+    assert sum(t.individuals for t in table) == 65_074
+    assert sum(t.families for t in table) == 23_507
+    assert sum(t.needing_repair for t in table) == 2_117
+
+
+def test_counts_per_kecamatan_equal_the_table(demo: DemoResult) -> None:
+    rows = {r.code: r for r in recap_rows(year=2023, wilayah=KAB)}
+    for target in TARGETS:
+        assert rows[target.code].individuals == target.individuals
+        assert rows[target.code].families == target.families
+
+
+def test_families_spread_over_the_kecamatan_villages(demo: DemoResult) -> None:
+    desas = set(Family.objects.in_wilayah(KEC_A).values_list("desa_id", flat=True))
+    assert desas == {"17.09.01.2001", "17.09.01.2002"}
+
+
+def test_no_duplicate_nik_and_no_duplicate_no_kk(demo: DemoResult) -> None:
+    niks = list(Person.objects.values_list("nik", flat=True))
+    kks = list(Family.objects.values_list("no_kk", flat=True))
+    assert len(niks) == len(set(niks)) == demo.persons
+    assert len(kks) == len(set(kks)) == demo.families
+
+
+def test_every_family_has_exactly_one_head(demo: DemoResult) -> None:
+    heads = Counter(Membership.objects.filter(relationship=1).values_list("family_id", flat=True))
+    assert set(heads.values()) == {1}
+    assert len(heads) == demo.families
+
+
+def test_children_are_younger_than_their_parents(demo: DemoResult) -> None:
+    for family in Family.objects.prefetch_related("memberships__person"):
+        members = list(family.memberships.all())
+        parents = [m.person.birth_date for m in members if m.relationship in (1, 2)]
+        for child in (m.person for m in members if m.relationship == 3):
+            assert all(child.birth_date - born >= PARENT_GAP for born in parents)
+
+
+def test_persons_without_a_planted_defect_have_a_consistent_nik(demo: DemoResult) -> None:
+    for person in Person.objects.exclude(pk__in=demo.defects):
+        assert validate_nik(person.nik, birth_date=person.birth_date, sex=person.sex) == []
+        assert person.name and person.birth_place and person.mother_name
+        assert person.marital_status is not None
+
+
+def test_planted_defects_per_kecamatan_equal_the_table(demo: DemoResult) -> None:
+    per_kecamatan = Counter(
+        Membership.objects.filter(person_id__in=demo.defects).values_list(
+            "family__desa__parent_id", flat=True
+        )
+    )
+    assert per_kecamatan == {t.code: t.needing_repair for t in TARGETS}
+
+
+def test_planted_defects_are_exactly_the_persons_needing_repair(demo: DemoResult) -> None:
+    run_checks(wilayah=KAB)
+    needing = set(Person.objects.needing_repair().values_list("pk", flat=True))
+    assert needing == set(demo.defects)
+    for person_id, rule in demo.defects.items():
+        rules = set(Person.objects.get(pk=person_id).findings.values_list("rule", flat=True))
+        assert rule in rules
+
+
+def test_recap_needing_repair_equals_the_table_after_checks(demo: DemoResult) -> None:
+    run_checks(wilayah=KAB)
+    rows = {r.code: r.needing_repair for r in recap_rows(year=2023, wilayah=KAB)}
+    assert rows == {t.code: t.needing_repair for t in TARGETS}
+
+
+def test_one_audit_event_per_desa(demo: DemoResult) -> None:
+    events = AuditEvent.objects.filter(subject_type="registry")
+    assert sorted(events.values_list("subject_id", flat=True)) == [
+        "17.09.01.2001",
+        "17.09.01.2002",
+        "17.09.02.2001",
+    ]
+    assert {e.note for e in events} == {"synthetic demo registry"}
+
+
+def test_same_seed_gives_the_same_registry(regions: None) -> None:
+    build_demo_registry(TARGETS[:1], seed=5)
+    first = list(Person.objects.order_by("id").values_list("nik", "name"))
+    Family.objects.all().delete()
+    Person.objects.all().delete()
+    build_demo_registry(TARGETS[:1], seed=5)
+    assert list(Person.objects.order_by("id").values_list("nik", "name")) == first
+
+
+def test_refuses_a_kecamatan_that_is_not_loaded(regions: None) -> None:
+    with pytest.raises(ValueError, match=r"17\.09\.99"):
+        build_demo_registry([KecamatanTarget("17.09.99", "X", 3, 1, 0)])
