@@ -1,0 +1,73 @@
+"""`dtks demo --no-serve`: builds once, rebuilding changes nothing; the full build equals
+Tabel 5.3 (slow)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from django.core.management import call_command
+
+from dtks.accounts.models import RoleAssignment, User
+from dtks.accounts.roles import Role
+from dtks.demo import generator
+from dtks.demo.actions import DEMO_PASSWORD
+from dtks.demo.generator import KecamatanTarget
+from dtks.registry.models import Family, Person
+from dtks.verification.models import Finding
+
+SMALL = [
+    KecamatanTarget("17.09.01", "Karang Tinggi", 40, 14, 4),
+    KecamatanTarget("17.09.11", "Semidang Lagan", 25, 9, 2),
+]
+
+
+def _demo() -> str:
+    out = io.StringIO()
+    call_command("demo", no_serve=True, stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def small_table(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(generator, "tabel_5_3", lambda: SMALL)
+
+
+@pytest.mark.django_db
+def test_demo_builds_registry_checks_and_one_user_per_role(small_table: None) -> None:
+    output = _demo()
+    assert Family.objects.count() == 23
+    assert Person.objects.count() == 65
+    assert Person.objects.needing_repair().count() == 6
+    assert {a.role for a in RoleAssignment.objects.all()} == set(Role)
+    assert User.objects.get(username="operator_desa").check_password(DEMO_PASSWORD)
+    assert DEMO_PASSWORD in output
+    assert "operator_kecamatan" in output
+
+
+@pytest.mark.django_db
+def test_demo_run_twice_duplicates_nothing(small_table: None) -> None:
+    _demo()
+    counts = (Family.objects.count(), Person.objects.count(), Finding.objects.count())
+    users = User.objects.count()
+    _demo()
+    assert (Family.objects.count(), Person.objects.count(), Finding.objects.count()) == counts
+    assert User.objects.count() == users
+    assert RoleAssignment.objects.count() == len(Role)
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+def test_full_demo_recap_equals_tabel_5_3() -> None:
+    _demo()
+    out = io.StringIO()
+    call_command("recap", year=2023, format="csv", stdout=out)
+    got = {r["kecamatan"]: r for r in csv.DictReader(io.StringIO(out.getvalue()))}
+    for target in generator.tabel_5_3():
+        row = got[target.name]
+        assert int(row["jumlah_individu"]) == target.individuals
+        assert int(row["jumlah_keluarga"]) == target.families
+        assert int(row["perlu_perbaikan"]) == target.needing_repair
+    assert (got["Total"]["jumlah_individu"], got["Total"]["jumlah_keluarga"]) == ("65074", "23507")
+    assert got["Total"]["perlu_perbaikan"] == "2117"
