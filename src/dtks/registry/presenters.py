@@ -14,7 +14,7 @@ from django.db import models
 from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from dtks.accounts.scope import can_view_identity, mask_identity
 from dtks.audit.diff import changed_fields
@@ -79,12 +79,12 @@ class HistoryEntry:
 
 
 ACTION_LABELS = {
-    "create_family": N_("Family registered"),
-    "update_family": N_("Family data changed"),
-    "add_member": N_("Member added"),
-    "update_person": N_("Member data changed"),
-    "end_membership": N_("Member left the family"),
-    "deactivate_person": N_("Person deactivated"),
+    "create_family": gettext_noop("Family registered"),
+    "update_family": gettext_noop("Family data changed"),
+    "add_member": gettext_noop("Member added"),
+    "update_person": gettext_noop("Member data changed"),
+    "end_membership": gettext_noop("Member left the family"),
+    "deactivate_person": gettext_noop("Person deactivated"),
 }
 
 
