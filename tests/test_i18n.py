@@ -1,0 +1,89 @@
+"""The Indonesian catalogues are complete and compiled, and the UI follows the chosen language."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polib
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+import dtks
+
+CATALOGUES = sorted(Path(dtks.__file__).parent.glob("**/locale/id/LC_MESSAGES/django.po"))
+
+
+def _ids(paths: list[Path]) -> list[str]:
+    return [str(p.relative_to(Path(dtks.__file__).parent)) for p in paths]
+
+
+def _translations(entries) -> dict[tuple[str | None, str], object]:
+    table: dict[tuple[str | None, str], object] = {}
+    for e in entries:
+        if e.obsolete or "fuzzy" in e.flags or not e.msgid:
+            continue
+        value = tuple(sorted(e.msgstr_plural.items())) if e.msgid_plural else e.msgstr
+        table[(e.msgctxt, e.msgid)] = value
+    return table
+
+
+def test_project_and_app_catalogues_exist():
+    names = _ids(CATALOGUES)
+    assert "locale/id/LC_MESSAGES/django.po" in names
+    assert len(names) >= 2
+
+
+@pytest.mark.parametrize("path", CATALOGUES, ids=_ids(CATALOGUES))
+def test_every_msgid_has_an_indonesian_translation(path: Path):
+    po = polib.pofile(str(path))
+    missing = [
+        e.msgid
+        for e in po
+        if not e.obsolete
+        and (
+            "fuzzy" in e.flags
+            or (not e.msgid_plural and not e.msgstr.strip())
+            or (e.msgid_plural and not all(v.strip() for v in e.msgstr_plural.values()))
+        )
+    ]
+    assert missing == []
+
+
+@pytest.mark.parametrize("path", CATALOGUES, ids=_ids(CATALOGUES))
+def test_compiled_catalogue_matches_its_source(path: Path):
+    mo_path = path.with_suffix(".mo")
+    assert mo_path.exists(), f"run compilemessages for {path}"
+    compiled = _translations(polib.mofile(str(mo_path)))
+    source = _translations(polib.pofile(str(path)))
+    assert compiled == source
+
+
+@pytest.fixture
+def web(settings):
+    settings.SECURE_SSL_REDIRECT = False
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+def test_login_page_speaks_indonesian_by_default(client, db, web):
+    page = client.get(reverse("login")).content.decode()
+    assert "Masuk ke DTKS" in page
+    assert "Kata sandi" in page
+    assert "Log in to DTKS" not in page
+
+
+def test_login_page_speaks_english_when_chosen(client, db, web):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(reverse("login")).content.decode()
+    assert "Log in to DTKS" in page
+    assert "Password" in page
+    assert "Masuk ke DTKS" not in page
+
+
+def test_language_switch_sets_english(client, db, web):
+    response = client.post(reverse("set_language"), {"language": "en", "next": "/masuk/"})
+    assert response.status_code == 302
+    assert "Log in to DTKS" in client.get(reverse("login")).content.decode()
