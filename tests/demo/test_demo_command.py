@@ -7,7 +7,7 @@ import csv
 import io
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from dtks.accounts.models import RoleAssignment, User
 from dtks.accounts.roles import Role
@@ -23,9 +23,9 @@ SMALL = [
 ]
 
 
-def _demo() -> str:
+def _demo(only: str | None = "17.09") -> str:
     out = io.StringIO()
-    call_command("demo", no_serve=True, stdout=out)
+    call_command("demo", no_serve=True, only=only, stdout=out)
     return out.getvalue()
 
 
@@ -57,10 +57,16 @@ def test_demo_run_twice_duplicates_nothing(small_table: None) -> None:
     assert RoleAssignment.objects.count() == len(Role)
 
 
+@pytest.mark.django_db
+def test_demo_refuses_regions_without_bengkulu_tengah() -> None:
+    with pytest.raises(CommandError, match=r"17\.09"):
+        _demo(only="17.01")
+
+
 @pytest.mark.slow
 @pytest.mark.django_db
 def test_full_demo_recap_equals_tabel_5_3() -> None:
-    _demo()
+    _demo(only=None)
     out = io.StringIO()
     call_command("recap", year=2023, format="csv", stdout=out)
     got = {r["kecamatan"]: r for r in csv.DictReader(io.StringIO(out.getvalue()))}
