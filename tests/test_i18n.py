@@ -87,3 +87,8 @@ def test_language_switch_sets_english(client, db, web):
     response = client.post(reverse("set_language"), {"language": "en", "next": "/masuk/"})
     assert response.status_code == 302
     assert "Log in to DTKS" in client.get(reverse("login")).content.decode()
+
+
+def test_english_browser_still_gets_indonesian_until_the_user_switches(client, db, web):
+    page = client.get(reverse("login"), headers={"accept-language": "en-US,en;q=0.9"})
+    assert "Masuk ke DTKS" in page.content.decode()

@@ -85,6 +85,7 @@ ACTION_LABELS = {
     "update_person": gettext_noop("Member data changed"),
     "end_membership": gettext_noop("Member left the family"),
     "deactivate_person": gettext_noop("Person deactivated"),
+    "run_checks": gettext_noop("Data-quality checks run"),
 }
 
 
@@ -131,7 +132,12 @@ def history(
 ) -> list[HistoryEntry]:
     """Audit events of a family as who / when / field: before → after, in the user's language."""
     full = can_view_identity(user, family.desa_id)
-    subjects = {"family": _("Family"), "person": _("Member"), "membership": _("Membership")}
+    subjects = {
+        "family": _("Family"),
+        "person": _("Member"),
+        "membership": _("Membership"),
+        "checks": _("Findings"),
+    }
     return [
         HistoryEntry(
             at=e.at,
