@@ -126,13 +126,7 @@ def list_families(request: HttpRequest, filters: Query[RegistryFilter]) -> dict:
 def search_families(request: HttpRequest, body: s.SearchIn) -> dict:
     """By No. KK or a current member's NIK (16 digits), otherwise by a current member's name."""
     user = _viewer(request)
-    q = body.q.strip()
-    current = Membership.objects.filter(family=OuterRef("pk"), end_date__isnull=True)
-    if _is_identity_number(q):
-        match = Q(no_kk=q) | Exists(current.filter(person__nik=q))
-    else:
-        match = Exists(current.filter(person__name__icontains=q))
-    qs = Family.objects.visible_to(user).filter(match)
+    qs = Family.objects.visible_to(user).search(body.q)
     return _family_page(user, qs, body.page, body.page_size, "api.families.search")
 
 
@@ -222,10 +216,10 @@ def search_persons(request: HttpRequest, body: s.SearchIn) -> dict:
     user = _viewer(request)
     q = body.q.strip()
     if _is_identity_number(q):
-        in_kk = Membership.objects.filter(
-            person=OuterRef("pk"), end_date__isnull=True, family__no_kk=q
-        )
-        match = Q(nik=q) | Exists(in_kk)
+        # `pk IN (… UNION …)`, not `nik = … OR EXISTS(…)`: both sides then use their index.
+        current = Membership.objects.filter(end_date__isnull=True).order_by()
+        in_kk = current.filter(family__no_kk=q).values("person")
+        match = Q(pk__in=Person.objects.filter(nik=q).order_by().values("pk").union(in_kk))
     else:
         match = Q(name__icontains=q)
     qs = Person.objects.visible_to(user).filter(match)

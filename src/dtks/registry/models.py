@@ -54,11 +54,15 @@ class FamilyQuerySet(models.QuerySet["Family"]):
 
     def search(self, text: str) -> FamilyQuerySet:
         """Families matching a NIK or No. KK (16 digits, exact) or a member's name (contains)."""
+        # Written as `pk IN (…)` rather than `no_kk = … OR EXISTS(…)`: PostgreSQL can then
+        # start from the NIK, No. KK or trigram name index instead of testing every family.
         text = text.strip()
-        current = Membership.objects.filter(family=OuterRef("pk"), end_date__isnull=True)
+        current = Membership.objects.filter(end_date__isnull=True)
         if text.isdigit() and len(text) == 16:
-            return self.filter(Q(no_kk=text) | Exists(current.filter(person__nik=text)))
-        return self.filter(Exists(current.filter(person__name__icontains=text)))
+            by_kk = Family.objects.filter(no_kk=text).order_by().values("pk")
+            by_nik = current.filter(person__nik=text).order_by().values("family")
+            return self.filter(pk__in=by_kk.union(by_nik))
+        return self.filter(pk__in=current.filter(person__name__icontains=text).values("family"))
 
     def with_summary(self) -> FamilyQuerySet:
         """Annotate the head's name, the current member count and the perlu-perbaikan flag in
@@ -172,7 +176,11 @@ class Family(TimeStamped):
                 name="family_reason_only_when_inactive",
             ),
         ]
-        indexes = [models.Index(fields=["desa", "status"], name="family_desa_status")]
+        indexes = [
+            models.Index(fields=["desa", "status"], name="family_desa_status"),
+            # Search by No. KK must find inactive families too; the unique index is partial.
+            models.Index(fields=["no_kk"], name="family_no_kk"),
+        ]
 
     def __str__(self) -> str:
         return f"KK {self.no_kk}"
