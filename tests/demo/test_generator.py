@@ -14,6 +14,7 @@ from dtks.registry.models import Family, Membership, Person
 from dtks.reports.queries import recap_rows
 from dtks.verification.actions import run_checks
 from tests.conftest import KAB, KEC_A, KEC_B
+from tests.factories import family_with_members
 
 TARGETS = [
     KecamatanTarget(KEC_A, "Karang Tinggi", individuals=90, families=30, needing_repair=9),
@@ -121,3 +122,9 @@ def test_same_seed_gives_the_same_registry(regions: None) -> None:
 def test_refuses_a_kecamatan_that_is_not_loaded(regions: None) -> None:
     with pytest.raises(ValueError, match=r"17\.09\.99"):
         build_demo_registry([KecamatanTarget("17.09.99", "X", 3, 1, 0)])
+
+
+def test_records_created_after_the_demo_get_fresh_ids(demo: DemoResult) -> None:
+    family = family_with_members("17.09.01.2001", size=2)
+    assert family.pk > demo.families
+    assert Family.objects.count() == demo.families + 1
