@@ -158,3 +158,18 @@ def test_returning_person_data_is_logged(personas, family_a, api_client):
 def test_empty_result_is_not_logged(personas, api_client):
     api_client(personas.operator_a).get("/api/v1/persons")
     assert not AccessEvent.objects.exists()
+
+
+def test_search_pages_report_the_total_and_the_requested_slice(personas, family_a, api_client):
+    client = api_client(personas.operator_a)
+    search = {"q": family_a.no_kk, "page_size": 3}
+    first = client.post("/api/v1/persons/search", search, content_type="application/json").json()
+    second = client.post(
+        "/api/v1/persons/search", {**search, "page": 2}, content_type="application/json"
+    ).json()
+    beyond = client.post(
+        "/api/v1/persons/search", {**search, "page": 3}, content_type="application/json"
+    ).json()
+    assert (first["count"], len(first["items"]), len(second["items"])) == (4, 3, 1)
+    assert {p["id"] for p in first["items"] + second["items"]} == {p.id for p in members(family_a)}
+    assert (beyond["count"], beyond["items"]) == (4, [])

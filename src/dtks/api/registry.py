@@ -17,6 +17,7 @@ from dtks.accounts.models import User
 from dtks.accounts.roles import Perm
 from dtks.accounts.scope import can_view_identity, mask_identity
 from dtks.audit.record import record_access
+from dtks.core.paging import search_page
 from dtks.registry import choices as c
 from dtks.registry.access import get_family_for_user, get_person_for_user
 from dtks.registry.models import Family, Membership, Person
@@ -57,7 +58,11 @@ def _is_identity_number(q: str) -> bool:
     return len(q) == 16 and q.isdigit()
 
 
-def _page(qs: QuerySet, page: int, page_size: int) -> tuple[int, list]:
+def _page(qs: QuerySet, page: int, page_size: int, search: bool) -> tuple[int, list]:
+    """(total, rows of `page`); a search is paged from one query of its matching ids."""
+    if search:
+        found = search_page(qs, page, page_size)
+        return found.paginator.count, found.object_list if found.number == page else []
     start = (page - 1) * page_size
     return qs.count(), list(qs[start : start + page_size])
 
@@ -101,8 +106,10 @@ def _family_out(family: Family, user: User) -> dict:
     }
 
 
-def _family_page(user: User, qs: QuerySet[Family], page: int, size: int, what: str) -> dict:
-    count, rows = _page(_family_rows(qs), page, size)
+def _family_page(
+    user: User, qs: QuerySet[Family], page: int, size: int, what: str, search: bool = False
+) -> dict:
+    count, rows = _page(_family_rows(qs), page, size, search)
     _log_access(user, what, "family", [f.id for f in rows])
     items = [_family_out(f, user) for f in rows]
     return {"count": count, "page": page, "page_size": size, "items": items}
@@ -127,7 +134,7 @@ def search_families(request: HttpRequest, body: s.SearchIn) -> dict:
     """By No. KK or a current member's NIK (16 digits), otherwise by a current member's name."""
     user = _viewer(request)
     qs = Family.objects.visible_to(user).search(body.q)
-    return _family_page(user, qs, body.page, body.page_size, "api.families.search")
+    return _family_page(user, qs, body.page, body.page_size, "api.families.search", search=True)
 
 
 @router.get(
@@ -189,8 +196,10 @@ def _person_out(person: Person, user: User) -> dict:
     }
 
 
-def _person_page(user: User, qs: QuerySet[Person], page: int, size: int, what: str) -> dict:
-    count, rows = _page(_person_rows(qs), page, size)
+def _person_page(
+    user: User, qs: QuerySet[Person], page: int, size: int, what: str, search: bool = False
+) -> dict:
+    count, rows = _page(_person_rows(qs), page, size, search)
     _log_access(user, what, "person", [p.id for p in rows])
     items = [_person_out(p, user) for p in rows]
     return {"count": count, "page": page, "page_size": size, "items": items}
@@ -223,7 +232,7 @@ def search_persons(request: HttpRequest, body: s.SearchIn) -> dict:
     else:
         match = Q(name__icontains=q)
     qs = Person.objects.visible_to(user).filter(match)
-    return _person_page(user, qs, body.page, body.page_size, "api.persons.search")
+    return _person_page(user, qs, body.page, body.page_size, "api.persons.search", search=True)
 
 
 @router.get(

@@ -347,6 +347,15 @@ class Membership(models.Model):
                 name="membership_ends_after_start",
             ),
         ]
+        indexes = [
+            # A person's current family read from the index alone: name search resolves
+            # thousands of matching persons to their families without visiting the table.
+            models.Index(
+                fields=["person", "family"],
+                condition=Q(end_date__isnull=True),
+                name="membership_current_person",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.person} · {self.get_relationship_display()}"

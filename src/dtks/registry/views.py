@@ -24,6 +24,7 @@ from dtks.accounts.scope import in_area
 from dtks.audit.models import AuditEvent
 from dtks.audit.record import record_access
 from dtks.core.errors import DomainError
+from dtks.core.paging import search_page
 
 from . import actions
 from .access import get_family_for_user, get_person_for_user
@@ -83,7 +84,10 @@ def family_list(request: HttpRequest) -> HttpResponse:
     _require(request, Perm.VIEW_REGISTRY)
     form = FamilySearchForm(request.POST or None, user=request.user)
     families, query, page_number = _filtered(request, form)
-    page = Paginator(families, PAGE_SIZE).get_page(page_number)
+    if query:
+        page = search_page(families, page_number, PAGE_SIZE)
+    else:
+        page = Paginator(families, PAGE_SIZE).get_page(page_number)
     rows = [present_family(f, request.user) for f in page.object_list]
     if query.isdigit() and len(query) == 16:
         for family in rows:
