@@ -16,6 +16,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from dtks.accounts.scope import area_codes
 from dtks.registry.choices import RecordStatus
 from dtks.registry.models import Family, Person
+from dtks.verification.models import Finding
 from dtks.wilayah.models import Level, Region, code_prefix_q
 
 if TYPE_CHECKING:
@@ -62,6 +63,15 @@ def _rollup(rows: list[dict[str, object]], width: int) -> dict[str, int]:
     return dict(counts)
 
 
+def _inactive_member() -> Exists:
+    """The member is an inactive person: an anti-join on the small `person_inactive` index."""
+    return Exists(
+        Person.objects.filter(pk=OuterRef("memberships__person_id")).exclude(
+            status=RecordStatus.ACTIVE
+        )
+    )
+
+
 def _person_counts(families, width: int) -> dict[str, int]:
     """Active current members of `families` per unit.
 
@@ -70,13 +80,10 @@ def _person_counts(families, width: int) -> dict[str, int]:
     (nearly every member is active, so no join to every person row), and rows are grouped by
     desa in SQL, then rolled up to the unit here (no substring per member row).
     """
-    inactive = Person.objects.filter(pk=OuterRef("memberships__person_id")).exclude(
-        status=RecordStatus.ACTIVE
-    )
     by_desa = (
         # `start_date` is never null: it makes the join INNER (end_date IS NULL alone is OUTER).
         families.filter(memberships__end_date__isnull=True, memberships__start_date__isnull=False)
-        .annotate(inactive=Exists(inactive))
+        .annotate(inactive=_inactive_member())
         .filter(inactive=False)
         .values("desa_id")
         .annotate(n=Count("memberships"))
@@ -88,17 +95,19 @@ def _person_counts(families, width: int) -> dict[str, int]:
 def _repair_counts(families, width: int) -> dict[str, int]:
     """Persons counted by `_person_counts` that have an open error finding, per unit.
 
-    Joins families → members → open error findings so the planner can start from the findings
-    (a few per cent of persons); an `EXISTS` per member made SQLite probe the findings by status
-    for every member, and `family IN (…)` made it scan the families for every finding.
+    Members whose person is among the open error findings (a few per cent of persons, a hashed
+    `IN` on PostgreSQL) and not inactive: no join to a million person rows. An `EXISTS` per
+    member made SQLite probe the findings by status for every member, and `family IN (…)` made
+    it scan the families for every finding.
     """
+    open_errors = Finding.objects.filter(status="open", severity="error", person__isnull=False)
     rows = (
         families.filter(
             memberships__end_date__isnull=True,
-            memberships__person__status=RecordStatus.ACTIVE,
-            memberships__person__findings__status="open",
-            memberships__person__findings__severity="error",
+            memberships__person_id__in=open_errors.values("person_id"),
         )
+        .annotate(inactive=_inactive_member())
+        .filter(inactive=False)
         .values("desa_id")
         .annotate(n=Count("memberships__person_id", distinct=True))
         .order_by()
