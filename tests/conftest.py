@@ -9,9 +9,35 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from django.test import override_settings
 
 from dtks.accounts.roles import Role
 from tests.factories import RegionFactory, UserFactory, family_with_members
+
+TEST_SETTINGS = {
+    # The test server speaks plain HTTP: production's HTTPS redirect and secure cookies are
+    # checked by `dtks check --deploy` in CI, not by page tests.
+    "SECURE_SSL_REDIRECT": False,
+    "SESSION_COOKIE_SECURE": False,
+    "CSRF_COOKIE_SECURE": False,
+    # Personas are created per test; PBKDF2 would spend most of the suite hashing.
+    "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
+    # Templates resolve {% static %} without a collected manifest; WhiteNoise serves the
+    # app's static files from their source folders.
+    "STATIC_ROOT": None,
+    "WHITENOISE_USE_FINDERS": True,
+    "STORAGES": {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    },
+}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _test_settings():
+    with override_settings(**TEST_SETTINGS):
+        yield
+
 
 DESA_A = "17.09.01.2001"
 DESA_A2 = "17.09.01.2002"

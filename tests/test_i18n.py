@@ -59,23 +59,14 @@ def test_compiled_catalogue_matches_its_source(path: Path):
     assert compiled == source
 
 
-@pytest.fixture
-def web(settings):
-    settings.SECURE_SSL_REDIRECT = False
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
-def test_login_page_speaks_indonesian_by_default(client, db, web):
+def test_login_page_speaks_indonesian_by_default(client, db):
     page = client.get(reverse("login")).content.decode()
     assert "Masuk ke DTKS" in page
     assert "Kata sandi" in page
     assert "Log in to DTKS" not in page
 
 
-def test_login_page_speaks_english_when_chosen(client, db, web):
+def test_login_page_speaks_english_when_chosen(client, db):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     page = client.get(reverse("login")).content.decode()
     assert "Log in to DTKS" in page
@@ -83,12 +74,12 @@ def test_login_page_speaks_english_when_chosen(client, db, web):
     assert "Masuk ke DTKS" not in page
 
 
-def test_language_switch_sets_english(client, db, web):
+def test_language_switch_sets_english(client, db):
     response = client.post(reverse("set_language"), {"language": "en", "next": "/masuk/"})
     assert response.status_code == 302
     assert "Log in to DTKS" in client.get(reverse("login")).content.decode()
 
 
-def test_english_browser_still_gets_indonesian_until_the_user_switches(client, db, web):
+def test_english_browser_still_gets_indonesian_until_the_user_switches(client, db):
     page = client.get(reverse("login"), headers={"accept-language": "en-US,en;q=0.9"})
     assert "Masuk ke DTKS" in page.content.decode()

@@ -2,19 +2,8 @@
 
 from __future__ import annotations
 
-import pytest
 from django.conf import settings as project_settings
 from django.urls import reverse
-
-
-@pytest.fixture(autouse=True)
-def _web_test_settings(settings: pytest.FixtureRequest) -> None:
-    settings.SECURE_SSL_REDIRECT = False
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
 
 
 def _login(client, username: str, password: str):

@@ -15,14 +15,3 @@ def api_client():
         return client
 
     return make
-
-
-@pytest.fixture(autouse=True)
-def _plain_http(settings) -> None:
-    """Plain HTTP, static files without a manifest, fast password hashing: not under test here."""
-    settings.SECURE_SSL_REDIRECT = False
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
