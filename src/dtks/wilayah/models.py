@@ -13,16 +13,16 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Level(models.IntegerChoices):
-    PROVINSI = 1, _("Provinsi")
-    KABUPATEN = 2, _("Kabupaten/Kota")
+    PROVINSI = 1, _("Province")
+    KABUPATEN = 2, _("Kabupaten/city")
     KECAMATAN = 3, _("Kecamatan")
     DESA = 4, _("Desa/Kelurahan")
 
 
 class Kind(models.TextChoices):
-    PROVINSI = "provinsi", _("Provinsi")
+    PROVINSI = "provinsi", _("Province")
     KABUPATEN = "kabupaten", _("Kabupaten")
-    KOTA = "kota", _("Kota")
+    KOTA = "kota", _("City (kota)")
     KECAMATAN = "kecamatan", _("Kecamatan")
     DISTRIK = "distrik", _("Distrik")
     DESA = "desa", _("Desa")
@@ -48,22 +48,22 @@ class RegionQuerySet(models.QuerySet["Region"]):
 
 
 class Region(models.Model):
-    code = models.CharField(_("kode Kemendagri"), max_length=13, primary_key=True)
+    code = models.CharField(_("Kemendagri code"), max_length=13, primary_key=True)
     name = models.CharField(_("name"), max_length=100)
     level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     parent = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
     )
-    bps_code = models.CharField(_("kode BPS"), max_length=10, blank=True)
-    postal_code = models.CharField(_("kode pos"), max_length=5, blank=True)
+    bps_code = models.CharField(_("BPS code"), max_length=10, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=5, blank=True)
 
     objects = RegionQuerySet.as_manager()
 
     class Meta:
         ordering = ["code"]
-        verbose_name = _("wilayah")
-        verbose_name_plural = _("wilayah")
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
         constraints = [
             models.CheckConstraint(
                 condition=Q(level=1, parent__isnull=True) | Q(level__gt=1, parent__isnull=False),
