@@ -12,13 +12,13 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
-    OPERATOR_DESA = "operator_desa", _("Operator desa/kelurahan")
-    OPERATOR_KECAMATAN = "operator_kecamatan", _("Operator kecamatan")
-    PENGISI_DATA = "pengisi_data", _("Pengisi data kabupaten")
-    PENGELOLA = "pengelola", _("Pengelola DTKS kabupaten")
-    ADMIN = "admin_pengguna", _("Admin pengguna")
-    PENGESAH = "pengesah", _("Pengesah (Bupati/Sekda)")
-    PIMPINAN = "pimpinan", _("Pimpinan/auditor")
+    OPERATOR_DESA = "operator_desa", _("Village operator (desa/kelurahan)")
+    OPERATOR_KECAMATAN = "operator_kecamatan", _("Kecamatan operator")
+    PENGISI_DATA = "pengisi_data", _("Kabupaten data entry clerk (pengisi data)")
+    PENGELOLA = "pengelola", _("Kabupaten DTKS manager (pengelola)")
+    ADMIN = "admin_pengguna", _("User administrator")
+    PENGESAH = "pengesah", _("Ratifier (Bupati/Sekda)")
+    PIMPINAN = "pimpinan", _("Leadership/auditor (pimpinan)")
 
 
 class Perm(models.TextChoices):

@@ -58,7 +58,7 @@ class Migration(migrations.Migration):
             name='RoleAssignment',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('operator_desa', 'Operator desa/kelurahan'), ('operator_kecamatan', 'Operator kecamatan'), ('pengisi_data', 'Pengisi data kabupaten'), ('pengelola', 'Pengelola DTKS kabupaten'), ('admin_pengguna', 'Admin pengguna'), ('pengesah', 'Pengesah (Bupati/Sekda)'), ('pimpinan', 'Pimpinan/auditor')], max_length=24, verbose_name='role')),
+                ('role', models.CharField(choices=[('operator_desa', 'Village operator (desa/kelurahan)'), ('operator_kecamatan', 'Kecamatan operator'), ('pengisi_data', 'Kabupaten data entry clerk (pengisi data)'), ('pengelola', 'Kabupaten DTKS manager (pengelola)'), ('admin_pengguna', 'User administrator'), ('pengesah', 'Ratifier (Bupati/Sekda)'), ('pimpinan', 'Leadership/auditor (pimpinan)')], max_length=24, verbose_name='role')),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('area', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='wilayah.region', verbose_name='area')),
                 ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='role_assignments', to=settings.AUTH_USER_MODEL)),
