@@ -13,12 +13,12 @@ from django.utils.translation import gettext_lazy as _
 class AuditEvent(models.Model):
     """One named action: who did it, when, and each subject's state before → after."""
 
-    at = models.DateTimeField(_("waktu"), auto_now_add=True, db_index=True)
+    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
-    actor_label = models.CharField(_("pelaku"), max_length=150)
-    action = models.CharField(_("aksi"), max_length=60)
+    actor_label = models.CharField(_("actor"), max_length=150)
+    action = models.CharField(_("action"), max_length=60)
     subject_type = models.CharField(max_length=40)
     subject_id = models.CharField(max_length=40)
     # The family a change belongs to, so a family page can show its members' history too.

@@ -33,9 +33,9 @@ class Migration(migrations.Migration):
             name='AuditEvent',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='waktu')),
-                ('actor_label', models.CharField(max_length=150, verbose_name='pelaku')),
-                ('action', models.CharField(max_length=60, verbose_name='aksi')),
+                ('at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='time')),
+                ('actor_label', models.CharField(max_length=150, verbose_name='actor')),
+                ('action', models.CharField(max_length=60, verbose_name='action')),
                 ('subject_type', models.CharField(max_length=40)),
                 ('subject_id', models.CharField(max_length=40)),
                 ('family_id', models.BigIntegerField(db_index=True, null=True)),
