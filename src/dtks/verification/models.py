@@ -12,19 +12,19 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Severity(models.TextChoices):
-    ERROR = "error", _("Perlu perbaikan")
-    WARNING = "warning", _("Peringatan")
+    ERROR = "error", _("Needs repair")
+    WARNING = "warning", _("Warning")
 
 
 class FindingStatus(models.TextChoices):
-    OPEN = "open", _("Terbuka")
-    RESOLVED = "resolved", _("Selesai")
-    WAIVED = "waived", _("Dikecualikan")
+    OPEN = "open", _("Open")
+    RESOLVED = "resolved", _("Resolved")
+    WAIVED = "waived", _("Waived")
 
 
 class RuleLevel(models.TextChoices):
-    PERSON = "person", _("Individu")
-    FAMILY = "family", _("Keluarga")
+    PERSON = "person", _("Person")
+    FAMILY = "family", _("Family")
 
 
 class FindingQuerySet(models.QuerySet["Finding"]):
@@ -36,8 +36,8 @@ class FindingQuerySet(models.QuerySet["Finding"]):
 
 
 class Finding(models.Model):
-    rule = models.CharField(_("aturan"), max_length=40)
-    severity = models.CharField(_("tingkat"), max_length=8, choices=Severity.choices)
+    rule = models.CharField(_("rule"), max_length=40)
+    severity = models.CharField(_("severity"), max_length=8, choices=Severity.choices)
     level = models.CharField(_("level"), max_length=8, choices=RuleLevel.choices)
     family = models.ForeignKey(
         "registry.Family", on_delete=models.CASCADE, related_name="findings", null=True
@@ -45,17 +45,17 @@ class Finding(models.Model):
     person = models.ForeignKey(
         "registry.Person", on_delete=models.CASCADE, related_name="findings", null=True
     )
-    message = models.CharField(_("pesan"), max_length=300)
-    field = models.CharField(_("kolom"), max_length=40, blank=True)
+    message = models.CharField(_("message"), max_length=300)
+    field = models.CharField(_("field"), max_length=40, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=FindingStatus.choices, default=FindingStatus.OPEN
     )
-    opened_at = models.DateTimeField(_("ditemukan"), auto_now_add=True)
-    closed_at = models.DateTimeField(_("ditutup"), null=True, blank=True)
+    opened_at = models.DateTimeField(_("found on"), auto_now_add=True)
+    closed_at = models.DateTimeField(_("closed on"), null=True, blank=True)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    waiver_reason = models.CharField(_("alasan pengecualian"), max_length=300, blank=True)
+    waiver_reason = models.CharField(_("reason for the waiver"), max_length=300, blank=True)
 
     objects = FindingQuerySet.as_manager()
 
