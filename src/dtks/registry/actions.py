@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
@@ -103,7 +103,7 @@ def _ensure_nik_free(nik: str, *, by: User, exclude_pk: int | None = None) -> No
             % {"name": existing.name, "id": family.id_dtks if family else existing.id_dtks},
             family=family,
         )
-    raise DuplicateNikError(_("NIK sudah terdaftar di DTKS; hubungi Dinas Sosial."))
+    raise DuplicateNikError(_("NIK is already registered in DTKS; contact Dinas Sosial."))
 
 
 def _ensure_no_kk_free(no_kk: str, *, exclude_pk: int | None = None) -> None:
@@ -364,7 +364,9 @@ def deactivate_person(person: Person, *, by: User, reason: str) -> Person:
     for m in memberships:
         m_before = snapshot(m)
         m.end_date = max(today, m.start_date)
-        m.end_reason = str(c.InactiveReason(reason).label)
+        # Stored text, so in the registry's language whatever the acting user's UI language.
+        with translation.override(settings.LANGUAGE_CODE):
+            m.end_reason = str(c.InactiveReason(reason).label)
         _save_guarded(m)
         changes += [
             _person_change(person, before, m.family),

@@ -10,204 +10,204 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Sex(models.IntegerChoices):
-    MALE = 1, _("Laki-laki")
-    FEMALE = 2, _("Perempuan")
+    MALE = 1, _("Male")
+    FEMALE = 2, _("Female")
 
 
 class MaritalStatus(models.IntegerChoices):
-    SINGLE = 1, _("Belum kawin")
-    MARRIED = 2, _("Kawin")
-    DIVORCED = 3, _("Cerai hidup")
-    WIDOWED = 4, _("Cerai mati")
+    SINGLE = 1, _("Never married")
+    MARRIED = 2, _("Married")
+    DIVORCED = 3, _("Divorced")
+    WIDOWED = 4, _("Widowed")
 
 
 class Relationship(models.IntegerChoices):
-    HEAD = 1, _("Kepala keluarga")
-    SPOUSE = 2, _("Istri/suami")
-    CHILD = 3, _("Anak")
-    CHILD_IN_LAW = 4, _("Menantu")
-    GRANDCHILD = 5, _("Cucu")
-    PARENT = 6, _("Orang tua/mertua")
-    HELPER = 7, _("Pembantu/sopir")
-    OTHER = 8, _("Lainnya")
+    HEAD = 1, _("Head of family")
+    SPOUSE = 2, _("Wife/husband")
+    CHILD = 3, _("Child")
+    CHILD_IN_LAW = 4, _("Child-in-law")
+    GRANDCHILD = 5, _("Grandchild")
+    PARENT = 6, _("Parent/parent-in-law")
+    HELPER = 7, _("Domestic helper/driver")
+    OTHER = 8, _("Other")
 
 
 class Presence(models.IntegerChoices):
     """Keberadaan anggota keluarga (Regsosek)."""
 
-    LIVING = 1, _("Tinggal bersama keluarga")
-    DIED = 2, _("Meninggal")
-    MOVED = 3, _("Pindah dalam negeri")
-    MOVED_ABROAD = 4, _("Pindah ke luar negeri")
-    NEW = 5, _("Anggota baru")
-    NOT_FOUND = 6, _("Tidak ditemukan")
+    LIVING = 1, _("Living with the family")
+    DIED = 2, _("Died")
+    MOVED = 3, _("Moved within Indonesia")
+    MOVED_ABROAD = 4, _("Moved abroad")
+    NEW = 5, _("New member")
+    NOT_FOUND = 6, _("Not found")
 
 
 class RecordStatus(models.TextChoices):
-    ACTIVE = "active", _("Aktif")
-    INACTIVE = "inactive", _("Nonaktif")
+    ACTIVE = "active", _("Active")
+    INACTIVE = "inactive", _("Inactive")
 
 
 class InactiveReason(models.TextChoices):
-    DIED = "died", _("Meninggal")
-    MOVED = "moved", _("Pindah")
-    DUPLICATE = "duplicate", _("Ganda")
-    NOT_ELIGIBLE = "not_eligible", _("Tidak layak/mampu")
+    DIED = "died", _("Died")
+    MOVED = "moved", _("Moved")
+    DUPLICATE = "duplicate", _("Duplicate")
+    NOT_ELIGIBLE = "not_eligible", _("Not eligible (well-off)")
     CIVIL_SERVANT = "civil_servant", _("ASN/TNI/Polri")
-    OTHER = "other", _("Lainnya")
+    OTHER = "other", _("Other")
 
 
 class Tenure(models.IntegerChoices):
-    OWN = 1, _("Milik sendiri")
-    RENT = 2, _("Kontrak/sewa")
-    RENT_FREE = 3, _("Bebas sewa")
-    OFFICIAL = 4, _("Dinas")
-    OTHER = 5, _("Lainnya")
+    OWN = 1, _("Owned")
+    RENT = 2, _("Contract/rent")
+    RENT_FREE = 3, _("Rent-free")
+    OFFICIAL = 4, _("Official housing")
+    OTHER = 5, _("Other")
 
 
 class Floor(models.IntegerChoices):
-    MARBLE = 1, _("Marmer/granit")
-    CERAMIC = 2, _("Keramik")
-    PARQUET = 3, _("Parket/vinil/karpet")
-    TILE = 4, _("Ubin/tegel/teraso")
-    WOOD = 5, _("Kayu/papan")
-    CEMENT = 6, _("Semen/bata merah")
-    BAMBOO = 7, _("Bambu")
-    EARTH = 8, _("Tanah")
-    OTHER = 9, _("Lainnya")
+    MARBLE = 1, _("Marble/granite")
+    CERAMIC = 2, _("Ceramic")
+    PARQUET = 3, _("Parquet/vinyl/carpet")
+    TILE = 4, _("Tile/terrazzo")
+    WOOD = 5, _("Wood/board")
+    CEMENT = 6, _("Cement/red brick")
+    BAMBOO = 7, _("Bamboo")
+    EARTH = 8, _("Earth")
+    OTHER = 9, _("Other")
 
 
 class Wall(models.IntegerChoices):
-    MASONRY = 1, _("Tembok")
-    PLASTERED_BAMBOO = 2, _("Plesteran anyaman bambu/kawat")
-    WOOD = 3, _("Kayu/papan/gipsum")
-    WOVEN_BAMBOO = 4, _("Anyaman bambu")
-    LOGS = 5, _("Batang kayu")
-    BAMBOO = 6, _("Bambu")
-    OTHER = 7, _("Lainnya")
+    MASONRY = 1, _("Masonry")
+    PLASTERED_BAMBOO = 2, _("Plastered woven bamboo/wire")
+    WOOD = 3, _("Wood/board/gypsum")
+    WOVEN_BAMBOO = 4, _("Woven bamboo")
+    LOGS = 5, _("Logs")
+    BAMBOO = 6, _("Bamboo")
+    OTHER = 7, _("Other")
 
 
 class Roof(models.IntegerChoices):
-    CONCRETE = 1, _("Beton")
-    CLAY_TILE = 2, _("Genteng")
-    ZINC = 3, _("Seng")
-    ASBESTOS = 4, _("Asbes")
-    BAMBOO = 5, _("Bambu")
-    WOOD = 6, _("Kayu/sirap")
-    STRAW = 7, _("Jerami/ijuk/daun/rumbia")
-    OTHER = 8, _("Lainnya")
+    CONCRETE = 1, _("Concrete")
+    CLAY_TILE = 2, _("Roof tiles")
+    ZINC = 3, _("Zinc")
+    ASBESTOS = 4, _("Asbestos")
+    BAMBOO = 5, _("Bamboo")
+    WOOD = 6, _("Wood/shingles")
+    STRAW = 7, _("Straw/palm fibre/leaves/thatch")
+    OTHER = 8, _("Other")
 
 
 class DrinkingWater(models.IntegerChoices):
-    BOTTLED = 1, _("Air kemasan bermerk")
-    REFILL = 2, _("Air isi ulang")
-    PIPED = 3, _("Leding")
-    BORE_WELL = 4, _("Sumur bor/pompa")
-    PROTECTED_WELL = 5, _("Sumur terlindung")
-    UNPROTECTED_WELL = 6, _("Sumur tak terlindung")
-    PROTECTED_SPRING = 7, _("Mata air terlindung")
-    UNPROTECTED_SPRING = 8, _("Mata air tak terlindung")
-    SURFACE = 9, _("Air permukaan (sungai/danau/waduk)")
-    RAIN = 10, _("Air hujan")
-    OTHER = 11, _("Lainnya")
+    BOTTLED = 1, _("Branded bottled water")
+    REFILL = 2, _("Refilled water")
+    PIPED = 3, _("Piped water")
+    BORE_WELL = 4, _("Bore well/pump")
+    PROTECTED_WELL = 5, _("Protected well")
+    UNPROTECTED_WELL = 6, _("Unprotected well")
+    PROTECTED_SPRING = 7, _("Protected spring")
+    UNPROTECTED_SPRING = 8, _("Unprotected spring")
+    SURFACE = 9, _("Surface water (river/lake/reservoir)")
+    RAIN = 10, _("Rainwater")
+    OTHER = 11, _("Other")
 
 
 class Lighting(models.IntegerChoices):
-    PLN_METERED = 1, _("Listrik PLN dengan meteran")
-    PLN_UNMETERED = 2, _("Listrik PLN tanpa meteran")
-    NON_PLN = 3, _("Listrik non-PLN")
-    NOT_ELECTRIC = 4, _("Bukan listrik")
+    PLN_METERED = 1, _("PLN electricity with a meter")
+    PLN_UNMETERED = 2, _("PLN electricity without a meter")
+    NON_PLN = 3, _("Non-PLN electricity")
+    NOT_ELECTRIC = 4, _("Not electricity")
 
 
 class Power(models.IntegerChoices):
     W450 = 1, "450 W"
     W900 = 2, "900 W"
-    W1300 = 3, "1.300 W"
-    W2200 = 4, "2.200 W"
-    ABOVE_2200 = 5, _("> 2.200 W")
+    W1300 = 3, _("1,300 W")
+    W2200 = 4, _("2,200 W")
+    ABOVE_2200 = 5, _("> 2,200 W")
 
 
 class CookingFuel(models.IntegerChoices):
-    ELECTRIC = 1, _("Listrik")
-    LPG_5_5 = 2, _("Elpiji 5,5 kg/blue gaz")
-    LPG_12 = 3, _("Elpiji 12 kg")
-    LPG_3 = 4, _("Elpiji 3 kg")
-    CITY_GAS = 5, _("Gas kota")
+    ELECTRIC = 1, _("Electricity")
+    LPG_5_5 = 2, _("LPG 5.5 kg/blue gaz")
+    LPG_12 = 3, _("LPG 12 kg")
+    LPG_3 = 4, _("LPG 3 kg")
+    CITY_GAS = 5, _("Piped city gas")
     BIOGAS = 6, _("Biogas")
-    KEROSENE = 7, _("Minyak tanah")
-    BRIQUETTE = 8, _("Briket")
-    CHARCOAL = 9, _("Arang")
-    FIREWOOD = 10, _("Kayu bakar")
-    OTHER = 11, _("Lainnya")
-    NONE = 12, _("Tidak memasak di rumah")
+    KEROSENE = 7, _("Kerosene")
+    BRIQUETTE = 8, _("Briquettes")
+    CHARCOAL = 9, _("Charcoal")
+    FIREWOOD = 10, _("Firewood")
+    OTHER = 11, _("Other")
+    NONE = 12, _("Does not cook at home")
 
 
 class Toilet(models.IntegerChoices):
-    OWN = 1, _("Sendiri")
-    SHARED = 2, _("Bersama rumah tangga tertentu")
-    COMMUNAL = 3, _("MCK komunal")
-    PUBLIC = 4, _("MCK umum")
-    UNUSED = 5, _("Ada, tidak digunakan")
-    NONE = 6, _("Tidak ada")
+    OWN = 1, _("Own")
+    SHARED = 2, _("Shared with certain households")
+    COMMUNAL = 3, _("Communal washing and toilet block (MCK)")
+    PUBLIC = 4, _("Public washing and toilet block (MCK)")
+    UNUSED = 5, _("Present, not used")
+    NONE = 6, _("None")
 
 
 class Sewage(models.IntegerChoices):
-    SEPTIC = 1, _("Tangki septik")
-    IPAL = 2, _("IPAL")
-    POND = 3, _("Kolam/sawah/sungai/danau/laut")
-    HOLE = 4, _("Lubang tanah")
-    OPEN = 5, _("Pantai/tanah lapang/kebun")
-    OTHER = 6, _("Lainnya")
+    SEPTIC = 1, _("Septic tank")
+    IPAL = 2, _("Wastewater treatment plant (IPAL)")
+    POND = 3, _("Pond/rice field/river/lake/sea")
+    HOLE = 4, _("Hole in the ground")
+    OPEN = 5, _("Beach/open field/garden")
+    OTHER = 6, _("Other")
 
 
 class Education(models.IntegerChoices):
-    NONE = 1, _("Tidak/belum sekolah")
-    SD = 2, _("SD/sederajat")
-    SMP = 3, _("SMP/sederajat")
-    SMA = 4, _("SMA/sederajat")
+    NONE = 1, _("No schooling/not yet in school")
+    SD = 2, _("Primary school (SD) or equivalent")
+    SMP = 3, _("Junior secondary school (SMP) or equivalent")
+    SMA = 4, _("Senior secondary school (SMA) or equivalent")
     DIPLOMA = 5, _("Diploma")
-    S1 = 6, _("S1/D4")
-    S2_PLUS = 7, _("S2/S3")
+    S1 = 6, _("Bachelor's degree (S1/D4)")
+    S2_PLUS = 7, _("Master's or doctorate (S2/S3)")
 
 
 class SchoolStatus(models.IntegerChoices):
-    NEVER = 1, _("Tidak/belum pernah sekolah")
-    ATTENDING = 2, _("Masih sekolah")
-    NOT_ATTENDING = 3, _("Tidak bersekolah lagi")
+    NEVER = 1, _("Never attended school")
+    ATTENDING = 2, _("Still in school")
+    NOT_ATTENDING = 3, _("No longer in school")
 
 
 class WorkStatus(models.IntegerChoices):
-    OWN_ACCOUNT = 1, _("Berusaha sendiri")
-    EMPLOYER_TEMP = 2, _("Berusaha dibantu buruh tidak tetap")
-    EMPLOYER = 3, _("Berusaha dibantu buruh tetap")
-    EMPLOYEE = 4, _("Buruh/karyawan/pegawai")
-    FREELANCE = 5, _("Pekerja bebas")
-    FAMILY_WORKER = 6, _("Pekerja keluarga/tidak dibayar")
+    OWN_ACCOUNT = 1, _("Own-account worker")
+    EMPLOYER_TEMP = 2, _("Employer with temporary workers")
+    EMPLOYER = 3, _("Employer with permanent workers")
+    EMPLOYEE = 4, _("Employee")
+    FREELANCE = 5, _("Casual worker")
+    FAMILY_WORKER = 6, _("Family or unpaid worker")
 
 
 class Difficulty(models.IntegerChoices):
     """Washington Group style scale for functional difficulty."""
 
-    CANNOT = 1, _("Tidak dapat sama sekali")
-    A_LOT = 2, _("Banyak kesulitan")
-    SOME = 3, _("Sedikit kesulitan")
-    NONE = 4, _("Tidak ada kesulitan")
+    CANNOT = 1, _("Cannot do it at all")
+    A_LOT = 2, _("A lot of difficulty")
+    SOME = 3, _("Some difficulty")
+    NONE = 4, _("No difficulty")
 
 
 class HealthInsurance(models.TextChoices):
-    NONE = "none", _("Tidak punya")
+    NONE = "none", _("No health insurance")
     PBI_JKN = "pbi_jkn", _("PBI-JKN")
-    JKN_MANDIRI = "jkn_mandiri", _("JKN mandiri")
-    JKN_EMPLOYER = "jkn_employer", _("JKN pemberi kerja")
-    OTHER = "other", _("Lainnya")
+    JKN_MANDIRI = "jkn_mandiri", _("JKN, self-paid (mandiri)")
+    JKN_EMPLOYER = "jkn_employer", _("JKN, paid by the employer")
+    OTHER = "other", _("Other")
 
 
 class Program(models.TextChoices):
     BPNT = "bpnt", _("Sembako/BPNT")
     PKH = "pkh", _("PKH")
     BLT_DESA = "blt_desa", _("BLT Dana Desa")
-    ELECTRICITY = "electricity", _("Subsidi listrik")
-    PEMDA = "pemda", _("Bantuan pemda")
+    ELECTRICITY = "electricity", _("Electricity subsidy")
+    PEMDA = "pemda", _("Local government aid")
     PBI_JKN = "pbi_jkn", _("PBI-JKN")
     PIP = "pip", _("PIP/KIP")
 

@@ -148,7 +148,7 @@ class FamilySearchForm(forms.Form):
         required=False,
         choices=[("", _("All")), *c.RecordStatus.choices],
     )
-    needs_repair = forms.BooleanField(label=_("Perlu perbaikan only"), required=False)
+    needs_repair = forms.BooleanField(label=_("Needing repair only"), required=False)
     page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:

@@ -90,73 +90,73 @@ class Family(TimeStamped):
         related_name="families",
         verbose_name=_("desa/kelurahan"),
     )
-    address = models.CharField(_("alamat"), max_length=200)
+    address = models.CharField(_("address"), max_length=200)
     dusun = models.CharField(_("dusun"), max_length=60, blank=True)
     rt = models.CharField(_("RT"), max_length=3, blank=True)
     rw = models.CharField(_("RW"), max_length=3, blank=True)
-    data_year = models.PositiveSmallIntegerField(_("tahun data"))
+    data_year = models.PositiveSmallIntegerField(_("data year"))
     status = models.CharField(
         _("status"), max_length=10, choices=c.RecordStatus.choices, default=c.RecordStatus.ACTIVE
     )
     inactive_reason = models.CharField(
-        _("alasan nonaktif"), max_length=16, choices=c.InactiveReason.choices, blank=True
+        _("reason for being inactive"), max_length=16, choices=c.InactiveReason.choices, blank=True
     )
 
     # Housing (Regsosek 2022 block 3); optional in forms, modelled now.
     tenure = models.PositiveSmallIntegerField(
-        _("status kepemilikan bangunan"), choices=c.Tenure.choices, null=True, blank=True
+        _("building ownership status"), choices=c.Tenure.choices, null=True, blank=True
     )
-    floor_area = models.PositiveIntegerField(_("luas lantai (m²)"), null=True, blank=True)
+    floor_area = models.PositiveIntegerField(_("floor area (m²)"), null=True, blank=True)
     floor = models.PositiveSmallIntegerField(
-        _("jenis lantai terluas"), choices=c.Floor.choices, null=True, blank=True
+        _("floor material (largest area)"), choices=c.Floor.choices, null=True, blank=True
     )
     wall = models.PositiveSmallIntegerField(
-        _("jenis dinding terluas"), choices=c.Wall.choices, null=True, blank=True
+        _("wall material (largest area)"), choices=c.Wall.choices, null=True, blank=True
     )
     roof = models.PositiveSmallIntegerField(
-        _("jenis atap terluas"), choices=c.Roof.choices, null=True, blank=True
+        _("roof material (largest area)"), choices=c.Roof.choices, null=True, blank=True
     )
     drinking_water = models.PositiveSmallIntegerField(
-        _("sumber air minum"), choices=c.DrinkingWater.choices, null=True, blank=True
+        _("source of drinking water"), choices=c.DrinkingWater.choices, null=True, blank=True
     )
     lighting = models.PositiveSmallIntegerField(
-        _("sumber penerangan"), choices=c.Lighting.choices, null=True, blank=True
+        _("source of lighting"), choices=c.Lighting.choices, null=True, blank=True
     )
     power = models.PositiveSmallIntegerField(
-        _("daya terpasang"), choices=c.Power.choices, null=True, blank=True
+        _("installed electrical power"), choices=c.Power.choices, null=True, blank=True
     )
     cooking_fuel = models.PositiveSmallIntegerField(
-        _("bahan bakar memasak"), choices=c.CookingFuel.choices, null=True, blank=True
+        _("cooking fuel"), choices=c.CookingFuel.choices, null=True, blank=True
     )
     toilet = models.PositiveSmallIntegerField(
-        _("fasilitas BAB"), choices=c.Toilet.choices, null=True, blank=True
+        _("toilet facility"), choices=c.Toilet.choices, null=True, blank=True
     )
     sewage = models.PositiveSmallIntegerField(
-        _("pembuangan akhir tinja"), choices=c.Sewage.choices, null=True, blank=True
+        _("final disposal of faeces"), choices=c.Sewage.choices, null=True, blank=True
     )
     # Assets (Regsosek 2022): True = owned, False = not owned, None = not asked.
-    asset_gas_cylinder = models.BooleanField(_("tabung gas ≥ 5,5 kg"), null=True, blank=True)
-    asset_refrigerator = models.BooleanField(_("lemari es/kulkas"), null=True, blank=True)
-    asset_ac = models.BooleanField(_("AC"), null=True, blank=True)
-    asset_water_heater = models.BooleanField(_("pemanas air"), null=True, blank=True)
-    asset_landline = models.BooleanField(_("telepon rumah"), null=True, blank=True)
-    asset_flat_tv = models.BooleanField(_("televisi layar datar ≥ 30 inci"), null=True, blank=True)
-    asset_gold = models.BooleanField(_("emas/perhiasan ≥ 10 gram"), null=True, blank=True)
-    asset_computer = models.BooleanField(_("komputer/laptop"), null=True, blank=True)
-    asset_motorcycle = models.BooleanField(_("sepeda motor"), null=True, blank=True)
-    asset_boat = models.BooleanField(_("perahu"), null=True, blank=True)
-    asset_motor_boat = models.BooleanField(_("perahu motor"), null=True, blank=True)
-    asset_car = models.BooleanField(_("mobil"), null=True, blank=True)
-    asset_land = models.BooleanField(_("lahan"), null=True, blank=True)
-    livestock = models.JSONField(_("ternak"), default=dict, blank=True)
+    asset_gas_cylinder = models.BooleanField(_("gas cylinder ≥ 5.5 kg"), null=True, blank=True)
+    asset_refrigerator = models.BooleanField(_("refrigerator"), null=True, blank=True)
+    asset_ac = models.BooleanField(_("air conditioner"), null=True, blank=True)
+    asset_water_heater = models.BooleanField(_("water heater"), null=True, blank=True)
+    asset_landline = models.BooleanField(_("landline telephone"), null=True, blank=True)
+    asset_flat_tv = models.BooleanField(_("flat-screen TV ≥ 30 inches"), null=True, blank=True)
+    asset_gold = models.BooleanField(_("gold/jewellery ≥ 10 grams"), null=True, blank=True)
+    asset_computer = models.BooleanField(_("computer/laptop"), null=True, blank=True)
+    asset_motorcycle = models.BooleanField(_("motorcycle"), null=True, blank=True)
+    asset_boat = models.BooleanField(_("boat"), null=True, blank=True)
+    asset_motor_boat = models.BooleanField(_("motorboat"), null=True, blank=True)
+    asset_car = models.BooleanField(_("car"), null=True, blank=True)
+    asset_land = models.BooleanField(_("land"), null=True, blank=True)
+    livestock = models.JSONField(_("livestock"), default=dict, blank=True)
     # National decile from DTSEN, imported (never computed here).
-    desil = models.PositiveSmallIntegerField(_("desil DTSEN"), null=True, blank=True)
+    desil = models.PositiveSmallIntegerField(_("DTSEN desil"), null=True, blank=True)
 
     objects = FamilyQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("keluarga")
-        verbose_name_plural = _("keluarga")
+        verbose_name = _("family")
+        verbose_name_plural = _("families")
         ordering = ["desa_id", "id"]
         constraints = [
             models.CheckConstraint(
@@ -228,61 +228,61 @@ class Person(TimeStamped):
 
     id_dtks = models.CharField(_("ID DTKS"), max_length=24, unique=True)
     nik = models.CharField(_("NIK"), max_length=16)
-    name = models.CharField(_("nama lengkap"), max_length=100)
-    birth_place = models.CharField(_("tempat lahir"), max_length=60, blank=True)
-    birth_date = models.DateField(_("tanggal lahir"))
-    sex = models.PositiveSmallIntegerField(_("jenis kelamin"), choices=c.Sex.choices)
+    name = models.CharField(_("full name"), max_length=100)
+    birth_place = models.CharField(_("place of birth"), max_length=60, blank=True)
+    birth_date = models.DateField(_("date of birth"))
+    sex = models.PositiveSmallIntegerField(_("sex"), choices=c.Sex.choices)
     marital_status = models.PositiveSmallIntegerField(
-        _("status perkawinan"), choices=c.MaritalStatus.choices, null=True, blank=True
+        _("marital status"), choices=c.MaritalStatus.choices, null=True, blank=True
     )
-    mother_name = models.CharField(_("nama ibu kandung"), max_length=100, blank=True)
+    mother_name = models.CharField(_("mother's maiden name"), max_length=100, blank=True)
     presence = models.PositiveSmallIntegerField(
-        _("keberadaan"), choices=c.Presence.choices, default=c.Presence.LIVING
+        _("presence in the family"), choices=c.Presence.choices, default=c.Presence.LIVING
     )
     status = models.CharField(
         _("status"), max_length=10, choices=c.RecordStatus.choices, default=c.RecordStatus.ACTIVE
     )
     inactive_reason = models.CharField(
-        _("alasan nonaktif"), max_length=16, choices=c.InactiveReason.choices, blank=True
+        _("reason for being inactive"), max_length=16, choices=c.InactiveReason.choices, blank=True
     )
     # Socio-economic block (Regsosek 2022 block 4); optional in forms.
-    pregnant = models.BooleanField(_("sedang hamil"), null=True, blank=True)
-    has_birth_certificate = models.BooleanField(_("memiliki akta kelahiran"), null=True, blank=True)
-    has_ktp = models.BooleanField(_("memiliki KTP-el"), null=True, blank=True)
+    pregnant = models.BooleanField(_("pregnant"), null=True, blank=True)
+    has_birth_certificate = models.BooleanField(_("has a birth certificate"), null=True, blank=True)
+    has_ktp = models.BooleanField(_("has a KTP-el"), null=True, blank=True)
     school_status = models.PositiveSmallIntegerField(
-        _("partisipasi sekolah"), choices=c.SchoolStatus.choices, null=True, blank=True
+        _("school participation"), choices=c.SchoolStatus.choices, null=True, blank=True
     )
     education = models.PositiveSmallIntegerField(
-        _("ijazah tertinggi"), choices=c.Education.choices, null=True, blank=True
+        _("highest certificate"), choices=c.Education.choices, null=True, blank=True
     )
-    worked_last_week = models.BooleanField(_("bekerja seminggu lalu"), null=True, blank=True)
-    work_sector = models.CharField(_("lapangan usaha"), max_length=60, blank=True)
+    worked_last_week = models.BooleanField(_("worked in the past week"), null=True, blank=True)
+    work_sector = models.CharField(_("line of business"), max_length=60, blank=True)
     work_status = models.PositiveSmallIntegerField(
-        _("status pekerjaan"), choices=c.WorkStatus.choices, null=True, blank=True
+        _("employment status"), choices=c.WorkStatus.choices, null=True, blank=True
     )
     difficulty_seeing = models.PositiveSmallIntegerField(
-        _("kesulitan melihat"), choices=c.Difficulty.choices, null=True, blank=True
+        _("difficulty seeing"), choices=c.Difficulty.choices, null=True, blank=True
     )
     difficulty_hearing = models.PositiveSmallIntegerField(
-        _("kesulitan mendengar"), choices=c.Difficulty.choices, null=True, blank=True
+        _("difficulty hearing"), choices=c.Difficulty.choices, null=True, blank=True
     )
     difficulty_walking = models.PositiveSmallIntegerField(
-        _("kesulitan berjalan"), choices=c.Difficulty.choices, null=True, blank=True
+        _("difficulty walking"), choices=c.Difficulty.choices, null=True, blank=True
     )
     difficulty_self_care = models.PositiveSmallIntegerField(
-        _("kesulitan mengurus diri"), choices=c.Difficulty.choices, null=True, blank=True
+        _("difficulty with self-care"), choices=c.Difficulty.choices, null=True, blank=True
     )
-    chronic_illness = models.CharField(_("penyakit kronis"), max_length=60, blank=True)
+    chronic_illness = models.CharField(_("chronic illness"), max_length=60, blank=True)
     health_insurance = models.CharField(
-        _("jaminan kesehatan"), max_length=16, choices=c.HealthInsurance.choices, blank=True
+        _("health insurance"), max_length=16, choices=c.HealthInsurance.choices, blank=True
     )
-    receives_pip = models.BooleanField(_("penerima PIP"), null=True, blank=True)
+    receives_pip = models.BooleanField(_("PIP recipient"), null=True, blank=True)
 
     objects = PersonQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("individu")
-        verbose_name_plural = _("individu")
+        verbose_name = _("person")
+        verbose_name_plural = _("persons")
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(condition=sixteen_digits("nik"), name="person_nik_16_digits"),
@@ -323,11 +323,11 @@ class Membership(models.Model):
     family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="memberships")
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="memberships")
     relationship = models.PositiveSmallIntegerField(
-        _("hubungan dengan kepala keluarga"), choices=c.Relationship.choices
+        _("relationship to the head of the family"), choices=c.Relationship.choices
     )
-    start_date = models.DateField(_("sejak"))
-    end_date = models.DateField(_("sampai"), null=True, blank=True)
-    end_reason = models.CharField(_("alasan keluar"), max_length=100, blank=True)
+    start_date = models.DateField(_("since"))
+    end_date = models.DateField(_("until"), null=True, blank=True)
+    end_reason = models.CharField(_("reason for leaving"), max_length=100, blank=True)
 
     class Meta:
         ordering = ["family_id", "relationship", "id"]
@@ -370,8 +370,8 @@ class FamilyProgram(models.Model):
 
     family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="programs")
     program = models.CharField(_("program"), max_length=16, choices=c.Program.choices)
-    start_month = models.DateField(_("mulai"))
-    end_month = models.DateField(_("berakhir"), null=True, blank=True)
+    start_month = models.DateField(_("first month"))
+    end_month = models.DateField(_("last month"), null=True, blank=True)
 
     class Meta:
         ordering = ["family_id", "program"]

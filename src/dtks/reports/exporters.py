@@ -21,13 +21,13 @@ def thousands(n: int) -> str:
 def as_table(rows: list[RecapRow], level: str = "kecamatan") -> str:
     """Aligned text in the layout of Tabel 5.3, with a "Total Seluruh" line."""
     head = (_("Kecamatan") if level == "kecamatan" else _("Desa/Kelurahan"),)
-    head += (_("Jumlah Individu"), _("Jumlah Keluarga"), _("Perlu Perbaikan"))
+    head += (_("Number of individuals"), _("Number of families"), _("Needing repair"))
     total = recap_total(rows)
     lines = [
         (r.name, thousands(r.individuals), thousands(r.families), thousands(r.needing_repair))
         for r in [*rows, total]
     ]
-    lines[-1] = (_("Total Seluruh"), *lines[-1][1:])
+    lines[-1] = (_("Grand total"), *lines[-1][1:])
     width = [max(len(line[i]) for line in [head, *lines]) for i in range(4)]
 
     def fmt(cells: tuple[str, ...]) -> str:
@@ -55,14 +55,14 @@ def write_xlsx(rows: list[RecapRow], path: Path | str, level: str = "kecamatan")
 
     book = Workbook()
     sheet = book.active
-    sheet.title = _("Rekapitulasi DTKS")
+    sheet.title = _("DTKS recap")
     sheet.append((level, *CSV_HEADER))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for r in rows:
         sheet.append((r.name, r.individuals, r.families, r.needing_repair))
     total = recap_total(rows)
-    sheet.append((_("Total Seluruh"), total.individuals, total.families, total.needing_repair))
+    sheet.append((_("Grand total"), total.individuals, total.families, total.needing_repair))
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
     for row in sheet.iter_rows(min_row=2, min_col=2):
