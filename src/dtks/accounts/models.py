@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dtks.core.fields import sixteen_digits
 
+from .managers import UserManager
 from .roles import ROLE_PERMS, Role
 
 
@@ -18,6 +19,8 @@ class User(AbstractUser):
     nik = models.CharField(_("NIK"), max_length=16, blank=True)
     no_kk = models.CharField(_("No. KK"), max_length=16, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
+
+    objects = UserManager()
 
     class Meta:
         constraints = [
