@@ -6,10 +6,15 @@ from pathlib import Path
 
 import polib
 import pytest
+from django.apps import apps
 from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
+from django.utils.functional import Promise
 
 import dtks
+from dtks.registry.choices import Relationship
+from dtks.registry.models import Person
 
 CATALOGUES = sorted(Path(dtks.__file__).parent.glob("**/locale/id/LC_MESSAGES/django.po"))
 
@@ -83,3 +88,47 @@ def test_language_switch_sets_english(client, db):
 def test_english_browser_still_gets_indonesian_until_the_user_switches(client, db):
     page = client.get(reverse("login"), headers={"accept-language": "en-US,en;q=0.9"})
     assert "Masuk ke DTKS" in page.content.decode()
+
+
+def test_model_and_choice_labels_are_english_msgids():
+    with translation.override("en"):
+        assert str(Person._meta.get_field("name").verbose_name) == "full name"
+        assert str(Relationship.HEAD.label) == "Head of family"
+
+
+def test_model_and_choice_labels_come_back_indonesian_from_the_catalogue():
+    with translation.override("id"):
+        assert str(Person._meta.get_field("name").verbose_name) == "nama lengkap"
+        assert str(Relationship.HEAD.label) == "Kepala keluarga"
+
+
+# Labels that read the same in both languages: official terms and words shared by both.
+SAME_IN_BOTH = {
+    *("NIK", "No. KK", "ID DTKS", "RT", "RW", "dusun", "desa/kelurahan", "Desa/Kelurahan"),
+    *("Desa", "Kelurahan", "Desa adat", "Kecamatan", "Distrik", "Kabupaten"),
+    *("PKH", "PBI-JKN", "PIP/KIP", "Sembako/BPNT", "BLT Dana Desa", "ASN/TNI/Polri"),
+    *("status", "program", "Biogas", "Diploma"),
+}
+
+
+def _dtks_labels() -> list[str]:
+    """Every verbose_name and choice label of a dtks model that is marked for translation."""
+    labels = []
+    for model in apps.get_models():
+        if not model.__module__.startswith("dtks."):
+            continue
+        for field in model._meta.get_fields():
+            if not hasattr(field, "verbose_name"):
+                continue
+            texts = [field.verbose_name, *(label for _value, label in field.flatchoices)]
+            labels += [str(text) for text in texts if isinstance(text, Promise)]
+    return labels
+
+
+def test_no_model_label_is_indonesian_in_english():
+    with translation.override("en"):
+        english = _dtks_labels()
+    with translation.override("id"):
+        indonesian = _dtks_labels()
+    untranslated = {e for e, i in zip(english, indonesian, strict=True) if e == i}
+    assert untranslated - SAME_IN_BOTH == set()
