@@ -16,10 +16,11 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from dtks.accounts.roles import Perm
+from dtks.accounts.models import User
+from dtks.accounts.roles import Perm, Role
 from dtks.accounts.scope import can_view_identity, in_area
 from tests.conftest import OTHER_KAB_DESA
-from tests.factories import family_with_members
+from tests.factories import UserFactory, family_with_members
 
 UI, API = "ui", "api"
 
@@ -30,6 +31,7 @@ class Target:
 
     family: object
     head: object
+    staff: object = None  # an account holding roles over the family's desa and kecamatan
 
     @property
     def desa(self) -> str:
@@ -42,6 +44,7 @@ class Call:
 
     `perm`: permission the view needs (None: any logged-in user); `public`: no login needed;
     `record`: the view works on the target family/person, so scope applies (404 outside);
+    `account`: the view works on the target's staff account, scoped by MANAGE_USERS area;
     `ok`: the status of an allowed call; `ok_logged_in`: of a public page for a logged-in user.
     """
 
@@ -49,6 +52,7 @@ class Call:
     methods: tuple[str, ...] = ("get",)
     perm: str | None = Perm.VIEW_REGISTRY
     record: bool = False
+    account: bool = False
     public: bool = False
     ok: dict[str, int] = field(default_factory=lambda: {"get": 200, "post": 200})
     ok_logged_in: int | None = None
@@ -66,6 +70,27 @@ def _member(t: Target) -> dict:
 
 def _name_search(t: Target) -> dict:
     return {"q": t.head.name}
+
+
+def _account(t: Target) -> dict:
+    return {"pk": t.staff.pk}
+
+
+def _assignment(t: Target) -> dict:
+    desa_role = t.staff.role_assignments.get(role=Role.OPERATOR_DESA)
+    return {"pk": t.staff.pk, "assignment_pk": desa_role.pk}
+
+
+def _staff_of(desa: str) -> object:
+    """A staff account of `desa`, with a second role so that revoking one leaves it in the area."""
+    username = f"staf_{desa}"
+    return User.objects.filter(username=username).first() or UserFactory(
+        username=username,
+        roles=[(Role.OPERATOR_DESA, desa), (Role.OPERATOR_KECAMATAN, desa[:8])],
+    )
+
+
+ADMIN_ONLY = Perm.MANAGE_USERS
 
 
 MATRIX: dict[str, Call] = {
@@ -87,6 +112,27 @@ MATRIX: dict[str, Call] = {
     ),
     "registry:member_end": Call(
         UI, methods=("get", "post"), perm=Perm.EDIT_REGISTRY, record=True, kwargs=_member
+    ),
+    "users:user_list": Call(UI, methods=("get", "post"), perm=ADMIN_ONLY, data=_name_search),
+    "users:user_create": Call(UI, methods=("get", "post"), perm=ADMIN_ONLY),
+    "users:user_detail": Call(UI, perm=ADMIN_ONLY, account=True, kwargs=_account),
+    "users:role_assign": Call(
+        UI, methods=("get", "post"), perm=ADMIN_ONLY, account=True, kwargs=_account
+    ),
+    "users:password_reset": Call(
+        UI, methods=("get", "post"), perm=ADMIN_ONLY, account=True, kwargs=_account
+    ),
+    # POST-only buttons; they act, so they come after the pages above.
+    "users:user_set_active": Call(
+        UI, methods=("post",), perm=ADMIN_ONLY, account=True, ok={"post": 302}, kwargs=_account
+    ),
+    "users:role_revoke": Call(
+        UI,
+        methods=("post",),
+        perm=ADMIN_ONLY,
+        account=True,
+        ok={"post": 302},
+        kwargs=_assignment,
     ),
     "api-v1:api-root": Call(API, public=True, ok={"get": 404}),
     "api-v1:openapi-json": Call(API, public=True),
@@ -134,6 +180,10 @@ def expected_status(call: Call, method: str, user: object | None, desa: str) -> 
         return 401 if call.surface == API else 302
     if call.surface == API and not user.can(Perm.VIEW_REGISTRY):
         return 403
+    if call.perm == Perm.MANAGE_USERS:  # user administration: permission first, then area
+        if not user.can(call.perm):
+            return 403
+        return 404 if call.account and not in_area(user, desa, call.perm) else call.ok[method]
     if call.record and not in_area(user, desa):
         return 404  # outside the area looks exactly like a missing record
     if call.perm and not (in_area(user, desa, call.perm) if call.record else user.can(call.perm)):
@@ -182,12 +232,22 @@ def _test_transport(settings) -> None:
 
 
 def _targets(user: object | None, family_a, family_b, family_c) -> dict[str, Target]:
-    """A record in the persona's own area and one in another area."""
+    """A record in the persona's own area and one in another area (for a user administrator:
+    the area administered)."""
     families = [family_a, family_b, family_c]
-    own = next((f for f in families if user and in_area(user, f.desa_id)), family_a)
-    other = next(f for f in families if f is not own and not (user and in_area(user, f.desa_id)))
+
+    def reach(f: object) -> bool:
+        return bool(user) and (
+            in_area(user, f.desa_id) or in_area(user, f.desa_id, Perm.MANAGE_USERS)
+        )
+
+    own = next((f for f in families if reach(f)), family_a)
+    other = next(f for f in families if f is not own and not reach(f))
     head = lambda f: f.current_memberships().get(relationship=1).person  # noqa: E731
-    return {"own": Target(own, head(own)), "other": Target(other, head(other))}
+    return {
+        scope: Target(f, head(f), _staff_of(f.desa_id))
+        for scope, f in (("own", own), ("other", other))
+    }
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
