@@ -26,7 +26,7 @@ class UserQuerySet(models.QuerySet):
         from .models import RoleAssignment
 
         inside = RoleAssignment.objects.filter(user=OuterRef("pk")).filter(
-            area_q(user, "area_id", Perm.MANAGE_USERS)
+            area_q(user, "area__code", Perm.MANAGE_USERS)
         )
         return self.filter(Exists(inside))
 
