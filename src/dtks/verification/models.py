@@ -38,7 +38,7 @@ class FindingQuerySet(models.QuerySet["Finding"]):
 class Finding(models.Model):
     rule = models.CharField(_("rule"), max_length=40)
     severity = models.CharField(_("severity"), max_length=8, choices=Severity.choices)
-    level = models.CharField(_("level"), max_length=8, choices=RuleLevel.choices)
+    level = models.CharField(_("subject level"), max_length=8, choices=RuleLevel.choices)
     family = models.ForeignKey(
         "registry.Family", on_delete=models.CASCADE, related_name="findings", null=True
     )

@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('rule', models.CharField(max_length=40, verbose_name='rule')),
                 ('severity', models.CharField(choices=[('error', 'Needs repair'), ('warning', 'Warning')], max_length=8, verbose_name='severity')),
-                ('level', models.CharField(choices=[('person', 'Person'), ('family', 'Family')], max_length=8, verbose_name='level')),
+                ('level', models.CharField(choices=[('person', 'Person'), ('family', 'Family')], max_length=8, verbose_name='subject level')),
                 ('message', models.CharField(max_length=300, verbose_name='message')),
                 ('field', models.CharField(blank=True, max_length=40, verbose_name='field')),
                 ('status', models.CharField(choices=[('open', 'Open'), ('resolved', 'Resolved'), ('waived', 'Waived')], default='open', max_length=10, verbose_name='status')),
