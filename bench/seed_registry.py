@@ -164,6 +164,10 @@ def main() -> None:
             strict=True,
         ):
             _copy(table, rows)
+        from dtks.registry.models import Family
+        from dtks.registry.search_names import refresh_member_names
+
+        refresh_member_names(Family.objects.all())
     _finish()
     done = time.perf_counter()
     print(

@@ -10,6 +10,7 @@ from dtks.accounts.models import RoleAssignment, User
 from dtks.demo.synth import make_nik, make_no_kk
 from dtks.registry import choices as c
 from dtks.registry.models import Family, Membership, Person
+from dtks.registry.search_names import refresh_member_names
 from dtks.wilayah.models import Region
 
 
@@ -85,6 +86,13 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     person = factory.SubFactory(PersonFactory)
     relationship = c.Relationship.HEAD
     start_date = dt.date(2020, 1, 1)
+
+    @classmethod
+    def _create(cls, model_class: type[Membership], *args: object, **kwargs: object) -> Membership:
+        """Keep the family's search names in step, as the registry actions do."""
+        membership = super()._create(model_class, *args, **kwargs)
+        refresh_member_names(Family.objects.filter(pk=membership.family_id))
+        return membership
 
 
 def family_with_members(

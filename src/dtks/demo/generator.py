@@ -22,6 +22,7 @@ from dtks.audit.record import Change, record_events
 from dtks.registry import choices as c
 from dtks.registry.ids import FAMILY, PERSON, format_id_dtks
 from dtks.registry.models import Family, FamilyProgram, Membership, Person
+from dtks.registry.search_names import refresh_member_names
 from dtks.wilayah.models import Region
 
 from . import synth, writer
@@ -285,6 +286,8 @@ def build_demo_registry(
         writer.insert_rows(Membership, rows.memberships)
         writer.insert_rows(FamilyProgram, rows.programs)
         writer.reset_sequences(Family, Person, Membership, FamilyProgram)
+        first_family = rows.families[0]["id"] if rows.families else 0
+        refresh_member_names(Family.objects.filter(pk__gte=first_family))
         _audit(plans, note="synthetic demo registry")
     seconds = time.perf_counter() - started
     return DemoResult(len(rows.families), len(rows.persons), rows.defects, seconds)

@@ -28,6 +28,7 @@ from dtks.core.errors import DomainError, PermissionDeniedError
 from . import choices as c
 from .ids import FAMILY, PERSON, next_id_dtks
 from .models import Family, Membership, Person
+from .search_names import refresh_member_names
 from .validators import sixteen_digit_problem
 
 if TYPE_CHECKING:
@@ -67,6 +68,8 @@ def _family_checks() -> tuple[Callable[..., Any], ...]:
 
 
 def _recheck(family: Family, by: User) -> None:
+    """After a change to `family` or its members: refresh its search names, re-run its checks."""
+    refresh_member_names(Family.objects.filter(pk=family.pk))
     for check in _family_checks():
         check(family, by=by)
 
@@ -308,6 +311,10 @@ def update_person(
     _save_guarded(person)
     changes.insert(0, _person_change(person, before, family))
     record_events(by, "update_person", changes)
+    # A renamed person is searched by the new name in every family they currently belong to.
+    refresh_member_names(
+        Family.objects.filter(memberships__person=person, memberships__end_date__isnull=True)
+    )
     _recheck(family, by)
     return person
 

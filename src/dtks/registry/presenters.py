@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from dtks.audit.models import AuditEvent
 
 IDENTITY_FIELDS = {"nik", "no_kk"}
-HIDDEN_FIELDS = {"id", "family_id", "person_id", "desa_id", "id_dtks"}
+HIDDEN_FIELDS = {"id", "family_id", "person_id", "desa_id", "id_dtks", "member_names"}
 SUBJECT_MODELS: dict[str, type[models.Model]] = {
     "family": Family,
     "person": Person,
