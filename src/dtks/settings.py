@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "dtks.accounts",
     "dtks.registry",
     "dtks.verification",
+    "dtks.imports",
     "dtks.reports",
     "dtks.api",
     "dtks.demo",
