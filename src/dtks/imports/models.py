@@ -55,6 +55,8 @@ class ImportBatch(models.Model):
     progress_done = models.PositiveIntegerField(_("rows processed"), default=0)
     progress_total = models.PositiveIntegerField(_("rows in total"), default=0)
     counts = models.JSONField(_("counts"), default=empty_counts)
+    # The file's own header, in order: the error report gives back the columns it was given.
+    columns = models.JSONField(_("columns"), default=list, blank=True)
     report_path = models.CharField(_("error report"), max_length=500, blank=True)
     error = models.TextField(_("error"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
