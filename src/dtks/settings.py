@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "template_partials",
     "axes",
     "ninja",  # serves its bundled Swagger UI from static files instead of a CDN
+    "django_tasks",
+    "django_tasks_db",  # background jobs in the database: no broker to install
     "dtks.core",
     "dtks.audit",
     "dtks.wilayah",
@@ -213,6 +215,20 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# Background jobs (imports): queued in the database, run by `dtks db_worker`. A deployment may
+# point DTKS_TASK_BACKEND at another django-tasks backend.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("DTKS_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
+
+# Uploads: size of the file itself, and what an xlsx may expand to once unzipped.
+DTKS_IMPORT_MAX_BYTES = int(os.environ.get("DTKS_IMPORT_MAX_BYTES", str(50 * 1024 * 1024)))
+DTKS_IMPORT_MAX_UNCOMPRESSED = int(
+    os.environ.get("DTKS_IMPORT_MAX_UNCOMPRESSED", str(500 * 1024 * 1024))
+)
 
 # The DTKS year the live registry describes (recap --year defaults to it).
 DTKS_CURRENT_YEAR = int(os.environ.get("DTKS_CURRENT_YEAR", "2023"))
