@@ -69,3 +69,95 @@ def report(name: str, figure: float, baseline: float, baseline_name: str, target
         f"{name}: {figure:.2f} ms | baseline ({baseline_name}): {baseline:.2f} ms"
         f" | ratio {ratio:.1f}x | target <= {target:g} ms: {verdict}"
     )
+
+
+# --- Issue #3 (import/export): subprocess runs with their own peak memory, fresh databases ---
+
+
+def load_average() -> str:
+    """The 1/5/15-minute load average, printed with every figure (the machine is shared)."""
+    return "load average " + ", ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def stamp() -> str:
+    """Date and load average: one line to paste above the figures."""
+    return f"{time.strftime('%a %b %d %H:%M:%S %Z %Y')}, {load_average()}"
+
+
+def bench_url() -> str:
+    """DATABASE_URL, checked as `setup_django` checks it, without setting Django up."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        sys.exit(f"Set DATABASE_URL to a PostgreSQL database it may fill, e.g. {BENCH_DB_HINT}")
+    if url.rstrip("/").rsplit("/", 1)[-1].startswith("test_"):
+        sys.exit("Refusing to use a test database; use a dedicated one such as dtks_bench3")
+    return url
+
+
+def _with_db(url: str, name: str) -> str:
+    return url.rstrip("/").rsplit("/", 1)[0] + "/" + name
+
+
+def dtks_command(*args: str) -> list[str]:
+    """The `dtks` console script of this interpreter's environment."""
+    return [sys.executable, "-m", "dtks.cli", *args]
+
+
+class Measured:
+    """A finished subprocess: wall time, its own peak resident memory, output, exit code."""
+
+    def __init__(self, seconds: float, max_rss_mb: float, out: str, err: str, code: int):
+        self.seconds, self.max_rss_mb, self.out, self.err, self.code = (
+            seconds, max_rss_mb, out, err, code,
+        )  # fmt: skip
+
+
+def run_measured(cmd: list[str], env: dict[str, str] | None = None) -> Measured:
+    """Run `cmd`, reaping it with wait4 so ru_maxrss is this child's alone (kB on Linux)."""
+    import subprocess
+    import tempfile
+
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, env={**os.environ, **(env or {})})
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        return Measured(seconds, usage.ru_maxrss / 1024, out.read(), err.read(), proc.returncode)
+
+
+def fresh_database(url: str) -> None:
+    """Drop and re-create the database of `url` as a copy of `<name>_template`, a database that
+    is migrated with `load_wilayah --only 17.09` once (and brought up to date on every call)."""
+    import psycopg
+
+    name = url.rstrip("/").rsplit("/", 1)[-1]
+    template = f"{name}_template"
+    admin = _with_db(url, "postgres")
+    with psycopg.connect(admin, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [template]).fetchone():
+            conn.execute(f'CREATE DATABASE "{template}"')
+    env = {"DATABASE_URL": _with_db(url, template)}
+    for args in (("migrate", "-v", "0"), ("load_wilayah", "--only", "17.09", "-v", "0")):
+        done = run_measured(dtks_command(*args), env)
+        if done.code:
+            sys.exit(f"dtks {' '.join(args)} failed:\n{done.err}")
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+
+
+def report_ratio(name: str, figure: float, baseline: float, baseline_name: str, goal: float,
+                 stretch: float | None = None, unit: str = "s") -> None:  # fmt: skip
+    """Print a figure beside its same-run baseline; the verdict compares the ratio with the goal."""
+    ratio = figure / baseline if baseline else float("inf")
+    verdict = "OK" if ratio <= goal else "MISSED"
+    extra = ""
+    if stretch is not None:
+        extra = f", stretch <= {stretch:g}x: {'OK' if ratio <= stretch else 'not met'}"
+    print(
+        f"{name}: {figure:.2f} {unit} | baseline ({baseline_name}): {baseline:.2f} {unit}"
+        f" | ratio {ratio:.2f}x | goal <= {goal:g}x: {verdict}{extra} | {load_average()}"
+    )

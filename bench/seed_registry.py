@@ -76,7 +76,7 @@ class Writer:
             (family_id, format_id_dtks(desa, "K", seq), no_kk, desa,
              f"Jl. {self.rng.choice(synth.STREETS)} No. {self.rng.randint(1, 200)}",
              self.rng.choice(synth.DUSUN), f"{self.rng.randint(1, 15):03d}", "001",
-             self.rng.choice((2021, 2022, 2023)), "active", "", "{}", self.now, self.now)
+             self.rng.choice((2021, 2022, 2023)), "active", "", "{}", "", self.now, self.now)
         )  # fmt: skip
         for p in people:
             self._add_person(family_id, desa, p)
@@ -107,7 +107,7 @@ class Writer:
 
 COPIES = {
     "registry_family": "id, id_dtks, no_kk, desa_id, address, dusun, rt, rw, data_year, status,"
-    " inactive_reason, livestock, created_at, updated_at",
+    " inactive_reason, livestock, member_names, created_at, updated_at",
     "registry_person": "id, id_dtks, nik, name, birth_place, birth_date, sex, marital_status,"
     " mother_name, presence, status, inactive_reason, work_sector, chronic_illness,"
     " health_insurance, created_at, updated_at",
