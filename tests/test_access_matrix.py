@@ -45,6 +45,8 @@ class Call:
     `perm`: permission the view needs (None: any logged-in user); `public`: no login needed;
     `record`: the view works on the target family/person, so scope applies (404 outside);
     `account`: the view works on the target's staff account, scoped by MANAGE_USERS area;
+    `batch`: the view works on an import batch uploaded by the target's staff account, seen
+    only by its uploader and the kabupaten roles that edit its area (404 for others);
     `ok`: the status of an allowed call; `ok_logged_in`: of a public page for a logged-in user.
     """
 
@@ -53,6 +55,7 @@ class Call:
     perm: str | None = Perm.VIEW_REGISTRY
     record: bool = False
     account: bool = False
+    batch: bool = False
     public: bool = False
     ok: dict[str, int] = field(default_factory=lambda: {"get": 200, "post": 200})
     ok_logged_in: int | None = None
@@ -87,6 +90,33 @@ def _staff_of(desa: str) -> object:
     return User.objects.filter(username=username).first() or UserFactory(
         username=username,
         roles=[(Role.OPERATOR_DESA, desa), (Role.OPERATOR_KECAMATAN, desa[:8])],
+    )
+
+
+def _batch(t: Target) -> dict:
+    """A finished import of the target's desa, uploaded by its staff, with an error report."""
+    from django.conf import settings
+
+    from dtks.imports.models import ImportBatch
+
+    batch = ImportBatch.objects.filter(uploaded_by=t.staff).first()
+    if batch is None:
+        report = settings.DATA_DIR / "imports" / f"laporan-{t.desa}.csv"
+        report.parent.mkdir(parents=True, exist_ok=True)
+        report.write_text("baris,alasan\n2,-\n")
+        batch = ImportBatch.objects.create(
+            uploaded_by=t.staff, original_name="desa.csv", sha256="0" * 64, wilayah=t.desa,
+            status="done", report_path=str(report),
+        )  # fmt: skip
+    return {"pk": batch.pk}
+
+
+def _sees_batches_of(user: object, desa: str) -> bool:
+    """Kabupaten roles that edit the registry over the desa (the uploader is tested apart)."""
+    kabupaten_editors = {Role.PENGELOLA, Role.PENGISI_DATA}
+    return any(
+        a.role in kabupaten_editors and (desa == a.area_id or desa.startswith(a.area_id + "."))
+        for a in user.active_assignments()
     )
 
 
@@ -133,6 +163,12 @@ MATRIX: dict[str, Call] = {
         account=True,
         ok={"post": 302},
         kwargs=_assignment,
+    ),
+    "imports:upload": Call(UI, methods=("get", "post"), perm=Perm.EDIT_REGISTRY),
+    "imports:batch": Call(UI, perm=Perm.EDIT_REGISTRY, batch=True, kwargs=_batch),
+    "imports:batch_report": Call(UI, perm=Perm.EDIT_REGISTRY, batch=True, kwargs=_batch),
+    "imports:batch_cancel": Call(
+        UI, methods=("post",), perm=Perm.EDIT_REGISTRY, batch=True, ok={"post": 302}, kwargs=_batch
     ),
     "api-v1:api-root": Call(API, public=True, ok={"get": 404}),
     "api-v1:openapi-json": Call(API, public=True),
@@ -184,6 +220,10 @@ def expected_status(call: Call, method: str, user: object | None, desa: str) -> 
         if not user.can(call.perm):
             return 403
         return 404 if call.account and not in_area(user, desa, call.perm) else call.ok[method]
+    if call.batch:  # permission first, then whose batch it is
+        if not user.can(call.perm):
+            return 403
+        return call.ok[method] if _sees_batches_of(user, desa) else 404
     if call.record and not in_area(user, desa):
         return 404  # outside the area looks exactly like a missing record
     if call.perm and not (in_area(user, desa, call.perm) if call.record else user.can(call.perm)):
@@ -214,7 +254,8 @@ def check(client, call, method, url, target, user, hidden) -> str:
     except Exception as exc:
         return f"raised {exc!r}"
     want = expected_status(call, method, user, target.desa)
-    body = response.content.decode(errors="replace")
+    raw = b"".join(response.streaming_content) if response.streaming else response.content
+    body = raw.decode(errors="replace")
     leaked = sorted(n for n in hidden if n in body)
     if response.status_code != want or leaked:
         return f"status {response.status_code} (want {want}), leaked {leaked}"
@@ -222,7 +263,9 @@ def check(client, call, method, url, target, user, hidden) -> str:
 
 
 @pytest.fixture(autouse=True)
-def _test_transport(settings) -> None:
+def _test_transport(settings, tmp_path) -> None:
+    settings.DATA_DIR = tmp_path  # import batches' files
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.SECURE_SSL_REDIRECT = False
     settings.STORAGES = {
         **settings.STORAGES,

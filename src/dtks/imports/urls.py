@@ -1,4 +1,13 @@
-from django.urls import path  # noqa: F401
+"""Import and export pages under /impor/. URL names are a contract (the access matrix uses them)."""
+
+from django.urls import path
+
+from . import views
 
 app_name = "imports"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.upload, name="upload"),
+    path("<int:pk>/", views.batch, name="batch"),
+    path("<int:pk>/batal/", views.batch_cancel, name="batch_cancel"),
+    path("<int:pk>/laporan/", views.batch_report, name="batch_report"),
+]
