@@ -75,8 +75,8 @@ class ImportBatch(models.Model):
 class StagedRow(models.Model):
     """One data row of a batch, normalised, with its outcome once the batch is promoted.
 
-    Rejected rows keep their original text (`original`) for the error report; updated rows
-    keep the registry values they replaced (`before`).
+    Rejected rows keep their reason (the error report reads their original text back from the
+    stored file); updated rows keep the registry values they replaced (`before`).
     """
 
     batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="rows")
@@ -99,7 +99,6 @@ class StagedRow(models.Model):
     outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, blank=True)
     field = models.CharField(_("field"), max_length=40, blank=True)
     reason = models.CharField(_("reason"), max_length=300, blank=True)
-    original = models.JSONField(null=True, blank=True)
     before = models.JSONField(null=True, blank=True)
     person_id = models.BigIntegerField(null=True, blank=True)
     family_id = models.BigIntegerField(null=True, blank=True)

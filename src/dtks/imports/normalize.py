@@ -1,0 +1,292 @@
+"""What people type, turned into registry values: polars expressions over a whole chunk.
+
+Each normaliser returns the clean value (null when it cannot be read), and `problems()` lists,
+per field, the condition that rejects a row and the Indonesian reason. No Python runs per row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import polars as pl
+from django.utils.translation import gettext as _
+
+from .readers import NUMERIC_KK, NUMERIC_NIK
+
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+MONTHS = {
+    **dict.fromkeys(["JANUARI", "JANUARY", "JAN"], 1),
+    **dict.fromkeys(["FEBRUARI", "PEBRUARI", "FEBRUARY", "FEB", "PEB"], 2),
+    **dict.fromkeys(["MARET", "MARCH", "MAR"], 3),
+    **dict.fromkeys(["APRIL", "APR"], 4),
+    **dict.fromkeys(["MEI", "MAY"], 5),
+    **dict.fromkeys(["JUNI", "JUNE", "JUN"], 6),
+    **dict.fromkeys(["JULI", "JULY", "JUL"], 7),
+    **dict.fromkeys(["AGUSTUS", "AUGUST", "AGU", "AGT", "AGS", "AUG"], 8),
+    **dict.fromkeys(["SEPTEMBER", "SEPT", "SEP"], 9),
+    **dict.fromkeys(["OKTOBER", "OCTOBER", "OKT", "OCT"], 10),
+    **dict.fromkeys(["NOVEMBER", "NOPEMBER", "NOV", "NOP"], 11),
+    **dict.fromkeys(["DESEMBER", "DECEMBER", "DES", "DEC"], 12),
+}
+SEX = {
+    **dict.fromkeys(["L", "LAKI-LAKI", "LAKI LAKI", "LAKI", "PRIA", "1"], 1),
+    **dict.fromkeys(["P", "PEREMPUAN", "WANITA", "2"], 2),
+}
+# Regsosek hubungan dengan kepala keluarga (registry.choices.Relationship).
+RELATIONSHIPS = {
+    **dict.fromkeys(["KEPALA KELUARGA", "KEPALA", "KK", "1"], 1),
+    **dict.fromkeys(["ISTRI", "SUAMI", "ISTRI/SUAMI", "SUAMI/ISTRI", "ISTERI", "2"], 2),
+    **dict.fromkeys(["ANAK", "ANAK KANDUNG", "ANAK TIRI", "ANAK ANGKAT", "3"], 3),
+    **dict.fromkeys(["MENANTU", "4"], 4),
+    **dict.fromkeys(["CUCU", "5"], 5),
+    **dict.fromkeys(["ORANG TUA", "MERTUA", "ORANG TUA/MERTUA", "ORANGTUA", "6"], 6),
+    **dict.fromkeys(["PEMBANTU", "SOPIR", "PEMBANTU/SOPIR", "PEMBANTU RUMAH TANGGA", "7"], 7),
+    **dict.fromkeys(["FAMILI LAIN", "LAINNYA", "LAIN-LAIN", "LAIN", "8"], 8),
+}
+TEXT_LIMITS = {
+    "nama": 100,
+    "nama_ibu_kandung": 100,
+    "tempat_lahir": 60,
+    "alamat": 200,
+    "dusun": 60,
+    "iddtks": 24,
+}
+REQUIRED = (
+    "nomor_kk",
+    "nomor_nik",
+    "nama",
+    "tanggal_lahir",
+    "jenis_kelamin",
+    "hubungan_keluarga",
+    "provinsi",
+    "kabupaten_kota",
+    "kecamatan",
+    "desa_kelurahan",
+)
+
+
+def text(name: str) -> pl.Expr:
+    """The cell with stray spaces collapsed; a `'` put before `=+-@` by our export removed."""
+    return (
+        pl.col(name)
+        .fill_null("")
+        .str.replace_all(r"\s+", " ")
+        .str.strip_chars()
+        .str.replace(r"^'([=+\-@])", "$1")
+    )
+
+
+def upper_key(expr: pl.Expr) -> pl.Expr:
+    """Upper case, single spaces, no spaces around `/` or `-`: how names are compared."""
+    return expr.str.to_uppercase().str.replace_all(r"\s*([/-])\s*", "$1")
+
+
+def identity(name: str) -> pl.Expr:
+    """NIK/No. KK: all spaces and a leading text-forcing `'` dropped."""
+    return pl.col(name).fill_null("").str.replace_all(r"\s+", "").str.strip_prefix("'")
+
+
+def code_of(expr: pl.Expr, mapping: dict[str, int]) -> pl.Expr:
+    return upper_key(expr).replace_strict(mapping, default=None, return_dtype=pl.Int16)
+
+
+def rt_rw(name: str) -> pl.Expr:
+    value = text(name)
+    return pl.when(value.str.contains(r"^[0-9]{1,3}$")).then(value.str.zfill(3)).otherwise(None)
+
+
+def _iso(year: pl.Expr, month: pl.Expr, day: pl.Expr) -> pl.Expr:
+    return pl.concat_str([year, month, day], separator="-")
+
+
+def birth_date(name: str) -> tuple[pl.Expr, pl.Expr]:
+    """(date or null, whether the text has a date's shape): a shaped text whose date is null
+    names a day that does not exist (31-02-1990)."""
+    value = text(name).str.to_uppercase()
+    dmy = value.str.extract_groups(r"^([0-9]{1,2})[-/. ]([0-9]{1,2})[-/. ]([0-9]{4})$")
+    ymd = value.str.extract_groups(r"^([0-9]{4})[-/.]([0-9]{1,2})[-/.]([0-9]{1,2})$")
+    named = value.str.extract_groups(r"^([0-9]{1,2})[ -]?([A-Z]+)\.?[ -]?([0-9]{4})$")
+    month = (
+        named.struct.field("2")
+        .replace_strict(MONTHS, default=None, return_dtype=pl.Int16)
+        .cast(pl.String)
+    )
+    serial = value.str.extract(r"^([0-9]{3,5})(?:\.0+)?$").cast(pl.Int64)
+    iso = pl.coalesce(
+        _iso(dmy.struct.field("3"), dmy.struct.field("2"), dmy.struct.field("1")),
+        _iso(ymd.struct.field("1"), ymd.struct.field("2"), ymd.struct.field("3")),
+        _iso(named.struct.field("3"), month, named.struct.field("1")),
+    )
+    parsed = pl.coalesce(
+        iso.str.to_date("%Y-%m-%d", strict=False),
+        pl.lit(EXCEL_EPOCH) + pl.duration(days=serial),
+    )
+    shaped = iso.is_not_null() | serial.is_not_null()
+    return parsed, shaped
+
+
+def sentence(template: str, **values: pl.Expr) -> pl.Expr:
+    """A translated message with `%(name)s` filled from expressions, per row."""
+    parts: list[pl.Expr] = []
+    for piece in re.split(r"(%\([a-z_]+\)s)", template):
+        match = re.fullmatch(r"%\(([a-z_]+)\)s", piece)
+        parts.append(values[match.group(1)].cast(pl.String) if match else pl.lit(piece))
+    return pl.concat_str(parts)
+
+
+def identity_problems(column: str, flag: str, label: str) -> list[tuple[str, pl.Expr, pl.Expr]]:
+    """The Excel trap first (a number cell, `E+`, a decimal point), then digits and length."""
+    value = identity(column)
+    excel = pl.col(flag) | value.str.contains(r"[eE]\+|[.,]")
+    return [
+        (
+            column,
+            excel,
+            sentence(
+                _(
+                    "%(label)s %(value)s was stored by Excel as a number and may have lost its "
+                    "last digits. Format the %(column)s column as Text, then type or paste the "
+                    "16 digits again."
+                ),
+                label=pl.lit(label),
+                value=value,
+                column=pl.lit(column),
+            ),
+        ),
+        (
+            column,
+            ~excel & (value != "") & ~value.str.contains(r"^[0-9]+$"),
+            pl.lit(_("%(label)s may contain digits only.") % {"label": label}),
+        ),
+        (
+            column,
+            ~excel & value.str.contains(r"^[0-9]+$") & (value.str.len_chars() != 16),
+            sentence(
+                _("%(label)s must be exactly 16 digits (this one has %(count)s)."),
+                label=pl.lit(label),
+                count=value.str.len_chars(),
+            ),
+        ),
+    ]
+
+
+def field_problems(columns: set[str], today: dt.date) -> list[tuple[str, pl.Expr, pl.Expr]]:
+    """Every check one row can fail on its own, in column order; (field, failed, reason)."""
+    found: list[tuple[str, pl.Expr, pl.Expr]] = []
+    for column in REQUIRED:
+        empty = text(column) == "" if column in columns else pl.lit(True)
+        found.append(
+            (column, empty, pl.lit(_("%(column)s must be filled in.") % {"column": column}))
+        )
+    found += identity_problems("nomor_kk", NUMERIC_KK, _("No. KK"))
+    found += identity_problems("nomor_nik", NUMERIC_NIK, _("NIK"))
+    date, shaped = birth_date("tanggal_lahir")
+    filled = text("tanggal_lahir") != ""
+    found += [
+        (
+            "tanggal_lahir",
+            filled & ~shaped,
+            pl.lit(_("Date of birth is not a date (write it as 17-08-1985 or 17 Agustus 1985).")),
+        ),
+        (
+            "tanggal_lahir",
+            shaped & date.is_null(),
+            pl.lit(_("Date of birth does not exist in the calendar.")),
+        ),
+        ("tanggal_lahir", date > pl.lit(today), pl.lit(_("Date of birth lies in the future."))),
+        (
+            "tanggal_lahir",
+            date < pl.lit(dt.date(1900, 1, 1)),
+            pl.lit(_("Date of birth is before 1900.")),
+        ),
+    ]
+    found += _coded_problems(columns)
+    return found
+
+
+def _coded_problems(columns: set[str]) -> list[tuple[str, pl.Expr, pl.Expr]]:
+    sex, relationship = text("jenis_kelamin"), text("hubungan_keluarga")
+    found = [
+        (
+            "jenis_kelamin",
+            (sex != "") & code_of(sex, SEX).is_null(),
+            pl.lit(_("Sex must be L or P (LAKI-LAKI or PEREMPUAN, or 1 or 2).")),
+        ),
+        (
+            "hubungan_keluarga",
+            (relationship != "") & code_of(relationship, RELATIONSHIPS).is_null(),
+            pl.lit(
+                _(
+                    "Relationship to the head must be Kepala Keluarga, Istri, Suami, Anak, "
+                    "Menantu, Cucu, Orang Tua, Mertua, Pembantu, Famili Lain, Lainnya or a "
+                    "code 1-8."
+                )
+            ),
+        ),
+    ]
+    for column in ("rt", "rw"):
+        if column in columns:
+            found.append(
+                (
+                    column,
+                    (text(column) != "") & rt_rw(column).is_null(),
+                    pl.lit(
+                        _("%(column)s must be a number of at most 3 digits.") % {"column": column}
+                    ),
+                )
+            )
+    if "tahun_data" in columns:
+        year = text("tahun_data")
+        found.append(
+            (
+                "tahun_data",
+                (year != "") & ~year.str.contains(r"^(19|20)[0-9]{2}$"),
+                pl.lit(_("tahun_data must be a year such as 2024.")),
+            )
+        )
+    for column, limit in TEXT_LIMITS.items():
+        if column in columns:
+            found.append(
+                (
+                    column,
+                    text(column).str.len_chars() > limit,
+                    pl.lit(
+                        _("%(column)s is longer than %(limit)s characters.")
+                        % {"column": column, "limit": limit}
+                    ),
+                )
+            )
+    return found
+
+
+def with_optional_columns(frame: pl.DataFrame, wanted: tuple[str, ...]) -> pl.DataFrame:
+    """Absent optional columns read as empty text, so every expression sees every column."""
+    missing = [pl.lit("").alias(c) for c in wanted if c not in frame.columns]
+    return frame.with_columns(missing) if missing else frame
+
+
+def normalised(default_year: int) -> list[pl.Expr]:
+    """The registry values of a row (valid rows only are kept; rejected rows are blanked)."""
+    date, _shaped = birth_date("tanggal_lahir")
+    year = text("tahun_data")
+    return [
+        text("iddtks").alias("id_dtks"),
+        text("alamat").alias("address"),
+        text("dusun").alias("dusun"),
+        rt_rw("rt").fill_null("").alias("rt"),
+        rt_rw("rw").fill_null("").alias("rw"),
+        identity("nomor_kk").alias("no_kk"),
+        identity("nomor_nik").alias("nik"),
+        text("nama").alias("name"),
+        date.alias("birth_date"),
+        text("tempat_lahir").alias("birth_place"),
+        code_of(text("jenis_kelamin"), SEX).alias("sex"),
+        text("nama_ibu_kandung").alias("mother_name"),
+        code_of(text("hubungan_keluarga"), RELATIONSHIPS).alias("relationship"),
+        pl.when(year == "")
+        .then(pl.lit(default_year))
+        .otherwise(year.cast(pl.Int16, strict=False))
+        .cast(pl.Int16)
+        .alias("data_year"),
+    ]
