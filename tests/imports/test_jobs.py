@@ -42,7 +42,7 @@ class Result:
 
 
 class ScriptedEngine:
-    """Stands in for dtks.imports.pipeline: reports progress over `rows`, honours cancel."""
+    """Stands in for the engine (pipeline and report): reports progress over `rows`, honours cancel."""
 
     def __init__(self, rows: int = 5, fail: Exception | None = None) -> None:
         self.rows, self.fail, self.calls = rows, fail, []
@@ -65,11 +65,15 @@ class ScriptedEngine:
         out_path.write_text("baris,alasan\n3,NIK kosong\n")
 
 
+def use(monkeypatch, scripted: ScriptedEngine) -> ScriptedEngine:
+    for name in ("dtks.imports.pipeline", "dtks.imports.report"):
+        monkeypatch.setitem(sys.modules, name, scripted.module)
+    return scripted
+
+
 @pytest.fixture
 def engine(monkeypatch) -> ScriptedEngine:
-    scripted = ScriptedEngine()
-    monkeypatch.setitem(sys.modules, "dtks.imports.pipeline", scripted.module)
-    return scripted
+    return use(monkeypatch, ScriptedEngine())
 
 
 @pytest.fixture(autouse=True)
@@ -148,8 +152,7 @@ def test_a_cancelled_batch_cannot_be_cancelled_again(engine, personas):
 
 
 def test_engine_refusal_ends_the_batch_failed_with_its_message(monkeypatch, personas):
-    scripted = ScriptedEngine(fail=DomainError("Kolom nomor_nik tidak ada."))
-    monkeypatch.setitem(sys.modules, "dtks.imports.pipeline", scripted.module)
+    use(monkeypatch, ScriptedEngine(fail=DomainError("Kolom nomor_nik tidak ada.")))
     batch = submit(personas.operator_a)
     run_import_batch.call(batch.pk)
     batch.refresh_from_db()
@@ -158,8 +161,7 @@ def test_engine_refusal_ends_the_batch_failed_with_its_message(monkeypatch, pers
 
 
 def test_unexpected_engine_error_ends_the_batch_failed(monkeypatch, personas):
-    scripted = ScriptedEngine(fail=RuntimeError("disk full"))
-    monkeypatch.setitem(sys.modules, "dtks.imports.pipeline", scripted.module)
+    use(monkeypatch, ScriptedEngine(fail=RuntimeError("disk full")))
     batch = submit(personas.operator_a)
     with pytest.raises(RuntimeError):
         run_import_batch.call(batch.pk)

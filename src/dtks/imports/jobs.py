@@ -118,12 +118,13 @@ def start_batch(batch_id: int) -> ImportBatch | None:
 
 
 def end_batch(batch_id: int, status: str, **fields: object) -> None:
-    """running → `status` with the result fields; a cancelled batch only takes `cancelled`."""
+    """running → `status` with the result fields; an ended batch only takes `done` again."""
     leaving = [BatchStatus.RUNNING]
     if status == BatchStatus.DONE:
-        # The engine finished writing before it saw a late cancel: the registry holds the
-        # rows, so the batch says so.
-        leaving.append(BatchStatus.CANCELLED)
+        # The engine may have marked it done already (the report comes after), or finished
+        # writing before it saw a late cancel: the registry holds the rows, so the batch
+        # says so.
+        leaving += [BatchStatus.DONE, BatchStatus.CANCELLED]
     ImportBatch.objects.filter(pk=batch_id, status__in=leaving).update(
         status=status, finished_at=timezone.now(), **fields
     )

@@ -86,7 +86,7 @@ def run_import_batch(batch_id: int) -> dict[str, int]:
 
 def write_batch_report(batch, result) -> str:
     """The error report beside the upload, in the upload's own format."""
-    from .pipeline import write_report
+    from .report import write_report
 
     suffix = ".xlsx" if batch.original_name.lower().endswith(".xlsx") else ".csv"
     path = jobs.imports_dir() / f"laporan-{batch.pk}{suffix}"
