@@ -42,7 +42,7 @@ class Result:
 
 
 class ScriptedEngine:
-    """Stands in for the engine (pipeline and report): reports progress over `rows`, honours cancel."""
+    """Stands in for the engine (pipeline, report): reports progress, honours cancel."""
 
     def __init__(self, rows: int = 5, fail: Exception | None = None) -> None:
         self.rows, self.fail, self.calls = rows, fail, []
