@@ -12,7 +12,7 @@ HEAD_NIK = "1709014508850003"
 KK = "1709010101200001"
 
 
-def row(**values: Any) -> dict[str, str]:
+def row(**values: Any) -> dict[str, Any]:
     """A valid row of desa A (Taba Terunjam), overridable per column."""
     base = {
         "iddtks": "",
@@ -34,7 +34,7 @@ def row(**values: Any) -> dict[str, str]:
         "hubungan_keluarga": "Kepala Keluarga",
         "tahun_data": "2024",
     }
-    base.update({k: str(v) for k, v in values.items()})
+    base.update(values)
     return base
 
 
@@ -64,5 +64,5 @@ def write_csv(
         writer = csv.writer(handle, delimiter=separator)
         writer.writerow(columns)
         for values in rows:
-            writer.writerow([values.get(c, "") for c in columns])
+            writer.writerow([str(values.get(c, "")) for c in columns])
     return path

@@ -105,7 +105,9 @@ def birth_date(name: str) -> tuple[pl.Expr, pl.Expr]:
     names a day that does not exist (31-02-1990)."""
     value = text(name).str.to_uppercase()
     dmy = value.str.extract_groups(r"^([0-9]{1,2})[-/. ]([0-9]{1,2})[-/. ]([0-9]{4})$")
-    ymd = value.str.extract_groups(r"^([0-9]{4})[-/.]([0-9]{1,2})[-/.]([0-9]{1,2})$")
+    ymd = value.str.extract_groups(
+        r"^([0-9]{4})[-/.]([0-9]{1,2})[-/.]([0-9]{1,2})(?:[ T][0-9:.]+)?$"
+    )
     named = value.str.extract_groups(r"^([0-9]{1,2})[ -]?([A-Z]+)\.?[ -]?([0-9]{4})$")
     month = (
         named.struct.field("2")

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from dtks.accounts.roles import Perm
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
     from dtks.accounts.models import User
 
 Progress = Callable[[int, int], None]
+DEFAULT_CHECKS = "dtks.verification.actions.run_checks"
 
 
 class ImportCancelled(DomainError):
@@ -205,8 +207,10 @@ def _audit_change(batch: ImportBatch) -> Change:
 
 
 def _run_checks(batch: ImportBatch, by: User | None) -> None:
-    from dtks.verification.actions import run_checks
-
+    """The data-quality rules over the persons written; what they find becomes findings, not
+    rejections. Named by a setting, as the registry names its checks: verification is a
+    sibling layer that imports must not import."""
+    run_checks = import_string(getattr(settings, "DTKS_IMPORT_CHECKS", DEFAULT_CHECKS))
     persons = StagedRow.objects.filter(
         batch=batch, outcome__in=[Outcome.CREATED, Outcome.UPDATED]
     ).values("person_id")
