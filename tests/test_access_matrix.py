@@ -170,6 +170,12 @@ MATRIX: dict[str, Call] = {
     "imports:batch_cancel": Call(
         UI, methods=("post",), perm=Perm.EDIT_REGISTRY, batch=True, ok={"post": 302}, kwargs=_batch
     ),
+    # The export answers with the rows themselves: the body is checked for hidden numbers.
+    "imports:export": Call(UI, methods=("post",), data=lambda t: {"format": "csv"}),
+    "imports:template_list": Call(UI, perm=Perm.EDIT_REGISTRY),
+    "imports:template_download": Call(
+        UI, perm=Perm.EDIT_REGISTRY, record=True, kwargs=lambda t: {"code": t.desa}
+    ),
     "api-v1:api-root": Call(API, public=True, ok={"get": 404}),
     "api-v1:openapi-json": Call(API, public=True),
     "api-v1:openapi-view": Call(API, public=True),

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import views, views_export
 
 app_name = "imports"
 urlpatterns = [
@@ -10,4 +10,7 @@ urlpatterns = [
     path("<int:pk>/", views.batch, name="batch"),
     path("<int:pk>/batal/", views.batch_cancel, name="batch_cancel"),
     path("<int:pk>/laporan/", views.batch_report, name="batch_report"),
+    path("ekspor/", views_export.export, name="export"),
+    path("templat/", views_export.template_list, name="template_list"),
+    path("templat/<str:code>/", views_export.template_download, name="template_download"),
 ]
