@@ -43,7 +43,7 @@ def test_row_carries_region_names_dates_and_codes_the_importer_reads(family_a) -
     rows = _csv(None)
     head = _head(family_a)
     row = next(r for r in rows if r["nomor_nik"] == head.nik)
-    assert (row["provinsi"], row["kabupaten_kota"]) == ("Bengkulu", "Bengkulu Tengah")
+    assert (row["provinsi"], row["kabupaten_kota"]) == ("Bengkulu", "Kab. Bengkulu Tengah")
     assert (row["kecamatan"], row["desa_kelurahan"]) == ("Karang Tinggi", "Taba Terunjam")
     assert row["tanggal_lahir"] == head.birth_date.strftime("%d-%m-%Y")
     assert row["jenis_kelamin"] == "L"

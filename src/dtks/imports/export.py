@@ -2,8 +2,9 @@
 
 One row per current member of each family the user may see, in `EXPORT_COLUMNS` order, written
 so that the importer reads it back as the same registry (export → import is the identity):
-region names as `Region.name`, dates `dd-mm-yyyy` (the importer's `17-08-1985`; in xlsx a real
-date cell shown that way), sex `L`/`P`, relationship as its Indonesian label.
+region names as `Region.name` (the kabupaten/kota with its `Kab.`/`Kota` prefix), dates
+`dd-mm-yyyy` (the importer's `17-08-1985`; in xlsx a real date cell shown that way), sex `L`/`P`,
+relationship as its Indonesian label.
 
 Memory stays flat in the registry's size: memberships are read with `.iterator()` in chunks,
 the region names and each chunk's open findings come in bulk (two queries per chunk, none per
@@ -35,7 +36,7 @@ from dtks.audit.record import Change, record_access, record_event
 from dtks.core.spreadsheet import safe_text, xlsx_identity_cell, xlsx_text_cell
 from dtks.registry import choices as c
 from dtks.registry.models import Family, Membership
-from dtks.wilayah.models import Region
+from dtks.wilayah.models import Level, Region
 
 from .columns import EXPORT_COLUMNS
 
@@ -80,10 +81,18 @@ def _memberships(families: QuerySet[Family]) -> Iterator[tuple]:
 
 
 def _region_names(families: QuerySet[Family]) -> dict[str, str]:
-    """Names of every region above the exported families' desa, in two queries."""
+    """Names of every region above the exported families' desa, in two queries.
+
+    The kabupaten/kota carries its kind (`Kab. Bogor`, `Kota Bogor`): the one level where two
+    siblings often share a name, and the importer takes the prefix as the tie-breaker.
+    """
     desa_codes = set(families.order_by().values_list("desa_id", flat=True).distinct())
     codes = {code for desa in desa_codes for code in Region(code=desa).ancestor_codes()}
-    return dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
+    regions = Region.objects.filter(code__in=codes).values_list("code", "name", "kind", "level")
+    return {
+        code: Region(name=name, kind=kind).display_name if level == Level.KABUPATEN else name
+        for code, name, kind, level in regions
+    }
 
 
 def _open_findings(person_ids: set[int], family_ids: set[int]) -> tuple[dict, dict]:
