@@ -84,14 +84,15 @@ def create_families(batch_id: int, now: dt.datetime) -> int:
 
 
 def update_families(batch_id: int, now: dt.datetime) -> int:
-    """Existing families take the values of their head's row (else their first row)."""
+    """Existing families take the values of their head's row (else their first row), the
+    same row `settle.classify` compared them on."""
     return run(
         f"""UPDATE registry_family AS f SET desa_id = r.desa_code, address = r.address,
                 dusun = r.dusun, rt = r.rt, rw = r.rw, data_year = r.data_year, updated_at = %s
             FROM (SELECT s.*, ROW_NUMBER() OVER (PARTITION BY s.family_id ORDER BY
                         CASE WHEN s.relationship = {Relationship.HEAD.value} THEN 0 ELSE 1 END,
                         s."row") AS pick
-                  FROM {T} AS s WHERE {WRITTEN}) AS r
+                  FROM {T} AS s WHERE s.batch_id = %s AND s.outcome <> 'rejected') AS r
             WHERE r.pick = 1 AND f.id = r.family_id
               AND (f.desa_id <> r.desa_code OR f.address <> r.address OR f.dusun <> r.dusun
                    OR f.rt <> r.rt OR f.rw <> r.rw OR f.data_year <> r.data_year)""",

@@ -137,7 +137,7 @@ PERSON_DIFFERS = """(p.name <> s.name OR p.birth_date <> s.birth_date OR p.sex <
     OR NOT EXISTS (SELECT 1 FROM registry_membership AS m WHERE m.person_id = s.person_id
         AND m.end_date IS NULL AND m.family_id = s.family_id
         AND m.relationship = s.relationship)
-    OR EXISTS (SELECT 1 FROM registry_family AS f WHERE f.id = s.family_id
+    OR r.pick = 1 AND EXISTS (SELECT 1 FROM registry_family AS f WHERE f.id = s.family_id
         AND (f.desa_id <> s.desa_code OR f.address <> s.address OR f.dusun <> s.dusun
              OR f.rt <> s.rt OR f.rw <> s.rw OR f.data_year <> s.data_year)))"""
 
@@ -173,11 +173,17 @@ def classify(batch_id: int) -> None:
         f"UPDATE {T} AS s SET outcome = 'created' WHERE {PENDING} AND s.person_id IS NULL",
         [batch_id],
     )
+    # Family values are compared on the row that carries them into the registry only (the
+    # head's row, else the first row of the KK), as `promote.update_families` writes them.
     run(
         f"""UPDATE {T} AS s SET outcome = 'updated', before = {_before()}
-            FROM registry_person AS p WHERE {PENDING} AND p.id = s.person_id
-            AND {PERSON_DIFFERS}""",
-        [batch_id],
+            FROM registry_person AS p, (
+                SELECT x.id, ROW_NUMBER() OVER (PARTITION BY x.no_kk ORDER BY
+                    CASE WHEN x.relationship = {Relationship.HEAD.value} THEN 0 ELSE 1 END,
+                    x."row") AS pick
+                FROM {T} AS x WHERE x.batch_id = %s AND x.outcome IN ('', 'created')) AS r
+            WHERE {PENDING} AND p.id = s.person_id AND r.id = s.id AND {PERSON_DIFFERS}""",
+        [batch_id, batch_id],
     )
     run(f"UPDATE {T} AS s SET outcome = 'unchanged' WHERE {PENDING}", [batch_id])
 
