@@ -133,7 +133,7 @@ def test_a_member_added_to_an_existing_family_keeps_its_head(regions, tmp_path):
 
 def test_a_second_head_for_an_existing_family_is_rejected(regions, tmp_path):
     family = family_with_members("17.09.01.2001", size=2)
-    result, found = rejected(tmp_path, [row(nomor_kk=family.no_kk)])
+    _result, found = rejected(tmp_path, [row(nomor_kk=family.no_kk)])
     assert found[2][0] == "hubungan_keluarga"
 
 
@@ -154,7 +154,7 @@ def test_rows_outside_the_chosen_wilayah_are_rejected(regions, tmp_path):
             nomor_nik="1709020101900001",
         ),
     ]
-    result, found = rejected(tmp_path, rows, wilayah="17.09.01")
+    _result, found = rejected(tmp_path, rows, wilayah="17.09.01")
     assert set(found) == {3}
     assert found[3][0] == "desa_kelurahan"
     assert Person.objects.get().nik == HEAD_NIK
