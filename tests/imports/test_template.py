@@ -121,3 +121,36 @@ def test_read_template_passes_numeric_nik_and_dates_through_as_typed(book, tmp_p
     assert isinstance(second["nomor_nik"], float)  # the import engine rejects it (Excel trap)
     assert second["tanggal_lahir"] == dt.date(2010, 1, 2)
     assert (second["hubungan_keluarga"], second["jenis_kelamin"]) == ("Anak", "L")
+
+
+def test_filled_template_imports_into_the_registry(book, tmp_path) -> None:
+    from dtks.imports.pipeline import import_file
+    from dtks.registry.models import Person
+
+    fam, ind = book["keluarga"], book["individu"]
+    fam.append([KK, "Jl. Merdeka 1", "Dusun I", "001", "002"])
+    ind.append([KK, NIK, "Siti Aminah", "05-08-1985", "Bengkulu", "P - Perempuan", "Rahma",
+                "1 - Kepala keluarga", "2 - Kawin"])  # fmt: skip
+    path = tmp_path / "isi.xlsx"
+    book.save(path)
+    result = import_file(path, by=None, checks=False)
+    assert (result.created, result.rejected) == (1, 0)
+    person = Person.objects.get(nik=NIK)
+    family = person.memberships.get().family
+    assert (family.desa_id, family.rt, person.birth_date.isoformat()) == (
+        DESA_A,
+        "001",
+        "1985-08-05",
+    )
+
+
+def test_nik_typed_as_a_number_in_the_template_is_rejected(book, tmp_path) -> None:
+    from dtks.imports.pipeline import import_file
+
+    book["keluarga"].append([KK, "Jl. Merdeka 1", "Dusun I", "001", "002"])
+    book["individu"].append([KK, float(NIK), "Siti Aminah", "05-08-1985", "Bengkulu",
+                             "P - Perempuan", "Rahma", "1 - Kepala keluarga"])  # fmt: skip
+    path = tmp_path / "isi.xlsx"
+    book.save(path)
+    result = import_file(path, by=None, checks=False)
+    assert (result.created, result.rejected) == (0, 1)

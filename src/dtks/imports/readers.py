@@ -172,18 +172,22 @@ def _open_template(path: Path) -> Table:
     def chunks() -> Iterator[pl.DataFrame]:
         buffer: list[list[str]] = []
         rows: list[int] = []
+        flags: list[tuple[bool, ...]] = []
         for number, flat in enumerate(read_template(path), start=2):
             rows.append(int(flat.get("baris") or number))
+            # The template hands numbers over raw: a numeric NIK/KK is the Excel trap.
+            flags.append(tuple(_is_number(flat.get(k)) for k in ("nomor_nik", "nomor_kk")))
             buffer.append([cell_text(flat.get(k)) for k in keys])
             if len(buffer) == CHUNK_ROWS:
-                yield _template_frame(buffer, rows, keys)
-                buffer, rows = [], []
+                yield _frame(buffer, flags, keys, 0).with_columns(
+                    pl.Series(ROW, rows, dtype=pl.Int64)
+                )
+                buffer, rows, flags = [], [], []
         if buffer:
-            yield _template_frame(buffer, rows, keys)
+            yield _frame(buffer, flags, keys, 0).with_columns(pl.Series(ROW, rows, dtype=pl.Int64))
 
     return Table(columns=keys, total=0, chunks=chunks())
 
 
-def _template_frame(buffer: list[list[str]], rows: list[int], keys: list[str]) -> pl.DataFrame:
-    frame = pl.DataFrame(buffer, schema=dict.fromkeys(keys, pl.String), orient="row")
-    return frame.with_columns(pl.Series(ROW, rows, dtype=pl.Int64), *_no_flags())
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
