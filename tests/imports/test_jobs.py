@@ -16,7 +16,7 @@ import pytest
 from django.core.management import call_command
 
 from dtks.core.errors import DomainError
-from dtks.imports import jobs
+from dtks.imports import actions
 from dtks.imports.models import BatchStatus, ImportBatch
 from dtks.imports.tasks import BatchWatch, run_import_batch
 
@@ -83,8 +83,8 @@ def _data_dir(settings, tmp_path) -> None:
 
 
 def submit(user, *, dry_run: bool = False) -> ImportBatch:
-    path = jobs.store_upload([CSV.encode()], "desa.csv")
-    return jobs.submit_import(path, "desa.csv", by=user, dry_run=dry_run)
+    path = actions.store_upload([CSV.encode()], "desa.csv")
+    return actions.submit_import(path, "desa.csv", by=user, dry_run=dry_run)
 
 
 def test_submitted_batch_runs_on_commit_and_records_counts_and_report(
@@ -118,7 +118,7 @@ def test_nothing_runs_before_the_transaction_commits(engine, personas):
 
 def test_batch_cancelled_before_it_starts_never_reaches_the_engine(engine, personas):
     batch = submit(personas.operator_a)
-    jobs.cancel_import(batch, by=personas.operator_a)
+    actions.cancel_import(batch, by=personas.operator_a)
     run_import_batch.call(batch.pk)
     batch.refresh_from_db()
     assert engine.calls == []
@@ -128,14 +128,14 @@ def test_batch_cancelled_before_it_starts_never_reaches_the_engine(engine, perso
 def test_cancel_while_running_stops_the_engine_and_ends_cancelled(engine, personas, monkeypatch):
     batch = submit(personas.operator_a)
 
-    original = jobs.save_progress
+    original = actions.save_progress
 
     def cancel_at_third_row(batch_id: int, done: int, total: int) -> None:
         original(batch_id, done, total)
         if done == 3:
-            jobs.cancel_import(ImportBatch.objects.get(pk=batch_id), by=personas.operator_a)
+            actions.cancel_import(ImportBatch.objects.get(pk=batch_id), by=personas.operator_a)
 
-    monkeypatch.setattr(jobs, "save_progress", cancel_at_third_row)
+    monkeypatch.setattr(actions, "save_progress", cancel_at_third_row)
     monkeypatch.setattr("dtks.imports.tasks.CANCEL_CHECK_EVERY_S", 0)
     run_import_batch.call(batch.pk)
     batch.refresh_from_db()
@@ -146,9 +146,9 @@ def test_cancel_while_running_stops_the_engine_and_ends_cancelled(engine, person
 
 def test_a_cancelled_batch_cannot_be_cancelled_again(engine, personas):
     batch = submit(personas.operator_a)
-    jobs.cancel_import(batch, by=personas.operator_a)
+    actions.cancel_import(batch, by=personas.operator_a)
     with pytest.raises(DomainError):
-        jobs.cancel_import(batch, by=personas.operator_a)
+        actions.cancel_import(batch, by=personas.operator_a)
 
 
 def test_engine_refusal_ends_the_batch_failed_with_its_message(monkeypatch, personas):
@@ -172,7 +172,7 @@ def test_unexpected_engine_error_ends_the_batch_failed(monkeypatch, personas):
 
 def test_progress_writes_are_throttled_to_about_one_per_percent(monkeypatch):
     writes = []
-    monkeypatch.setattr(jobs, "save_progress", lambda *args: writes.append(args))
+    monkeypatch.setattr(actions, "save_progress", lambda *args: writes.append(args))
     watch = BatchWatch(7, clock=lambda: 0.0)  # time stands still: only the 1% steps count
     for done in range(1, 10_001):
         watch.progress(done, 10_000)
@@ -182,7 +182,7 @@ def test_progress_writes_are_throttled_to_about_one_per_percent(monkeypatch):
 
 def test_progress_is_written_again_once_half_a_second_has_passed(monkeypatch):
     writes, now = [], [0.0]
-    monkeypatch.setattr(jobs, "save_progress", lambda *args: writes.append(args))
+    monkeypatch.setattr(actions, "save_progress", lambda *args: writes.append(args))
     watch = BatchWatch(7, clock=lambda: now[0])
     watch.progress(1, 1_000_000)
     watch.progress(2, 1_000_000)
@@ -193,7 +193,7 @@ def test_progress_is_written_again_once_half_a_second_has_passed(monkeypatch):
 
 def test_cancel_flag_is_read_at_most_every_half_second(monkeypatch):
     reads, now = [], [0.0]
-    monkeypatch.setattr(jobs, "is_cancelled", lambda batch_id: reads.append(batch_id) or False)
+    monkeypatch.setattr(actions, "is_cancelled", lambda batch_id: reads.append(batch_id) or False)
     watch = BatchWatch(7, clock=lambda: now[0])
     for _ in range(1000):
         watch.should_cancel()

@@ -232,3 +232,14 @@ def test_report_path_outside_the_imports_folder_is_never_served(client, personas
     )
     client.force_login(personas.operator_a)
     assert client.get(reverse("imports:batch_report", args=[batch.pk])).status_code == 404
+
+
+def test_upload_announced_over_the_limit_is_refused_before_it_is_read(client, personas, settings):
+    settings.DTKS_IMPORT_MAX_BYTES = 1024
+    big = csv_file([row(DESA_A, serial) for serial in range(1, 2000)])
+    client.force_login(personas.operator_a)
+    response = client.post(reverse("imports:upload"), {"file": big})
+    assert response.status_code == 200
+    assert response.context["form"].errors["file"]
+    assert not ImportBatch.objects.exists()
+    assert not (settings.DATA_DIR / "imports").exists()

@@ -1,4 +1,4 @@
-"""The life of a background import: submitted, started, ended, or cancelled by its user.
+"""Import batches as background jobs: submitted, started, ended, or cancelled by their user.
 
 A batch moves pending → running → done | failed | cancelled and never back. Each move is one
 conditional UPDATE on the status it leaves, so a web request (cancel) and a worker (start,

@@ -63,14 +63,17 @@ def check_upload(path: Path, original_name: str) -> None:
     if size == 0:
         raise UnsafeUpload(_("The file is empty."), "empty")
     if size > max_bytes():
-        raise UnsafeUpload(
-            _("The file is larger than %(limit)s MB.") % {"limit": _megabytes(max_bytes())},
-            "too_large",
-        )
+        raise size_refusal()
     if suffix == ".xlsx":
         check_xlsx(path)
     else:
         check_csv(path)
+
+
+def size_refusal() -> UnsafeUpload:
+    """The refusal of a file over DTKS_IMPORT_MAX_BYTES (the upload page uses it too)."""
+    limit = _megabytes(max_bytes())
+    return UnsafeUpload(_("The file is larger than %(limit)s MB.") % {"limit": limit}, "too_large")
 
 
 def check_csv(path: Path) -> None:

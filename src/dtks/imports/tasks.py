@@ -15,7 +15,7 @@ from django_tasks import task
 
 from dtks.core.errors import DomainError
 
-from . import jobs
+from . import actions
 from .models import BatchStatus
 
 # Progress is written at most this often, or on each further 1% of the rows.
@@ -39,13 +39,13 @@ class BatchWatch:
         now = self.clock()
         due = now - self.written_at >= WRITE_EVERY_S or done - self.written_done >= step
         if due or done >= total:
-            jobs.save_progress(self.batch_id, done, total)
+            actions.save_progress(self.batch_id, done, total)
             self.written_at, self.written_done = now, done
 
     def should_cancel(self) -> bool:
         now = self.clock()
         if not self.cancelled and now - self.checked_at >= CANCEL_CHECK_EVERY_S:
-            self.cancelled = jobs.is_cancelled(self.batch_id)
+            self.cancelled = actions.is_cancelled(self.batch_id)
             self.checked_at = now
         return self.cancelled
 
@@ -55,7 +55,7 @@ def run_import_batch(batch_id: int) -> dict[str, int]:
     """Import the stored file of a pending batch; the batch ends done, failed or cancelled."""
     from .pipeline import ImportCancelled, import_file  # the engine is heavy: load on use
 
-    batch = jobs.start_batch(batch_id)
+    batch = actions.start_batch(batch_id)
     if batch is None:
         return {}
     watch = BatchWatch(batch_id)
@@ -70,17 +70,17 @@ def run_import_batch(batch_id: int) -> dict[str, int]:
             batch=batch,
         )
     except ImportCancelled:
-        jobs.end_batch(batch_id, BatchStatus.CANCELLED)
+        actions.end_batch(batch_id, BatchStatus.CANCELLED)
         return {}
     except DomainError as error:
-        jobs.end_batch(batch_id, BatchStatus.FAILED, error=error.message)
+        actions.end_batch(batch_id, BatchStatus.FAILED, error=error.message)
         return {}
     except Exception:
-        jobs.end_batch(batch_id, BatchStatus.FAILED, error=_("The import stopped on an error."))
+        actions.end_batch(batch_id, BatchStatus.FAILED, error=_("The import stopped on an error."))
         raise
     counts = result.as_dict()
     report = write_batch_report(batch, result) if counts["rejected"] else ""
-    jobs.end_batch(batch_id, BatchStatus.DONE, counts=counts, report_path=report)
+    actions.end_batch(batch_id, BatchStatus.DONE, counts=counts, report_path=report)
     return counts
 
 
@@ -89,6 +89,6 @@ def write_batch_report(batch, result) -> str:
     from .report import write_report
 
     suffix = ".xlsx" if batch.original_name.lower().endswith(".xlsx") else ".csv"
-    path = jobs.imports_dir() / f"laporan-{batch.pk}{suffix}"
+    path = actions.imports_dir() / f"laporan-{batch.pk}{suffix}"
     write_report(result, path)
     return str(path)

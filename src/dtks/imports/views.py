@@ -26,14 +26,16 @@ from dtks.audit.record import record_access
 from dtks.core.errors import DomainError
 from dtks.wilayah.models import Region
 
-from . import jobs
+from . import actions
 from .access import batches_visible_to, get_batch_for_user
 from .models import BatchStatus, ImportBatch
+from .safety import max_bytes, size_refusal
 
 if TYPE_CHECKING:
     from django.http import HttpRequest, HttpResponse
 
 RECENT = 20
+FORM_OVERHEAD = 64 * 1024  # the multipart envelope and the other fields around the file
 
 
 class UploadForm(forms.Form):
@@ -56,7 +58,11 @@ def _require_edit(request: HttpRequest) -> None:
 def upload(request: HttpRequest) -> HttpResponse:
     """The upload form, the user's villages, and their recent batches."""
     _require_edit(request)
-    form = UploadForm(request.POST or None, request.FILES or None)
+    if _declared_too_large(request):
+        form = UploadForm({}, {})
+        form.errors["file"] = form.error_class([size_refusal().message])
+    else:
+        form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
             batch = _submit(request, form.cleaned_data)
@@ -73,11 +79,21 @@ def upload(request: HttpRequest) -> HttpResponse:
     return render(request, "imports/upload.html", context)
 
 
+def _declared_too_large(request: HttpRequest) -> bool:
+    """A body announced over the limit is refused before it is copied, hashed and checked.
+
+    Django may still spool it to a temporary file (the CSRF check reads the form); the hard
+    cap on request size belongs to the front server (nginx `client_max_body_size`).
+    """
+    declared = request.META.get("CONTENT_LENGTH") or "0"
+    return declared.isdigit() and int(declared) > max_bytes() + FORM_OVERHEAD
+
+
 def _submit(request: HttpRequest, data: dict) -> ImportBatch:
     uploaded = data["file"]
-    path = jobs.store_upload(uploaded.chunks(), uploaded.name)
+    path = actions.store_upload(uploaded.chunks(), uploaded.name)
     try:
-        return jobs.submit_import(path, uploaded.name, by=request.user, dry_run=data["dry_run"])
+        return actions.submit_import(path, uploaded.name, by=request.user, dry_run=data["dry_run"])
     except DomainError:
         path.unlink(missing_ok=True)
         raise
@@ -94,7 +110,7 @@ def batch(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _batch_context(found: ImportBatch) -> dict:
-    open_ = found.status in jobs.OPEN
+    open_ = found.status in actions.OPEN
     total = found.progress_total
     return {
         "batch": found,
@@ -122,7 +138,7 @@ def batch_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     _require_edit(request)
     found = get_batch_for_user(request.user, pk)
     try:
-        jobs.cancel_import(found, by=request.user)
+        actions.cancel_import(found, by=request.user)
     except DomainError as error:
         messages.error(request, error.message)
     if request.htmx:
@@ -140,7 +156,7 @@ def batch_report(request: HttpRequest, pk: int) -> FileResponse:
     if (
         path is None
         or not path.is_file()
-        or jobs.imports_dir().resolve() not in path.resolve().parents
+        or actions.imports_dir().resolve() not in path.resolve().parents
     ):
         raise Http404(_("This import has no error report."))
     record_access(request.user, "import_report", "import_batch", str(found.pk))
