@@ -232,3 +232,5 @@ DTKS_IMPORT_MAX_UNCOMPRESSED = int(
 
 # The DTKS year the live registry describes (recap --year defaults to it).
 DTKS_CURRENT_YEAR = int(os.environ.get("DTKS_CURRENT_YEAR", "2023"))
+# Rows read, validated and staged at a time: memory stays flat in the size of the file.
+DTKS_IMPORT_CHUNK_ROWS = int(os.environ.get("DTKS_IMPORT_CHUNK_ROWS", "100000"))

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+from django.conf import settings
 
-CHUNK_ROWS = 100_000
 ROW = "__row"
 NUMERIC_NIK = "__numeric_nik"
 NUMERIC_KK = "__numeric_kk"
@@ -46,6 +46,10 @@ def unique_keys(header: list[str]) -> list[str]:
             key += "_"
         keys.append(key)
     return keys
+
+
+def chunk_rows() -> int:
+    return int(settings.DTKS_IMPORT_CHUNK_ROWS)
 
 
 def open_table(path: Path) -> Table:
@@ -84,7 +88,7 @@ def _open_csv(path: Path) -> Table:
     )
     chunks = (
         chunk.with_columns(pl.col(ROW).cast(pl.Int64), *_no_flags())
-        for chunk in scan.collect_batches(chunk_size=CHUNK_ROWS)
+        for chunk in scan.collect_batches(chunk_size=chunk_rows())
     )
     return Table(columns=list(header), total=_count_lines(path), chunks=chunks)
 
@@ -137,7 +141,7 @@ def _xlsx_chunks(
         values = list(values[:width]) + [None] * (width - len(values))
         flags.append(tuple(isinstance(values[i], (int, float)) for i in _flag_order(numeric)))
         buffer.append([cell_text(v) for v in values])
-        if len(buffer) == CHUNK_ROWS:
+        if len(buffer) == chunk_rows():
             yield _frame(buffer, flags, keys, start)
             start += len(buffer)
             buffer, flags = [], []
@@ -178,7 +182,7 @@ def _open_template(path: Path) -> Table:
             # The template hands numbers over raw: a numeric NIK/KK is the Excel trap.
             flags.append(tuple(_is_number(flat.get(k)) for k in ("nomor_nik", "nomor_kk")))
             buffer.append([cell_text(flat.get(k)) for k in keys])
-            if len(buffer) == CHUNK_ROWS:
+            if len(buffer) == chunk_rows():
                 yield _frame(buffer, flags, keys, 0).with_columns(
                     pl.Series(ROW, rows, dtype=pl.Int64)
                 )
