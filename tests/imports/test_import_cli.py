@@ -119,10 +119,14 @@ def own_database(tmp_path):
 
 REGIONS = """
 from dtks.wilayah.models import Region
-Region.objects.create(code="17", name="Bengkulu", level=1, kind="provinsi")
-Region.objects.create(code="17.09", name="Bengkulu Tengah", level=2, kind="kabupaten", parent_id="17")
-Region.objects.create(code="17.09.01", name="Karang Tinggi", level=3, kind="kecamatan", parent_id="17.09")
-Region.objects.create(code="17.09.01.2001", name="Taba Terunjam", level=4, kind="desa", parent_id="17.09.01")
+for code, name, level, kind in [
+    ("17", "Bengkulu", 1, "provinsi"),
+    ("17.09", "Bengkulu Tengah", 2, "kabupaten"),
+    ("17.09.01", "Karang Tinggi", 3, "kecamatan"),
+    ("17.09.01.2001", "Taba Terunjam", 4, "desa"),
+]:
+    parent = code.rsplit(".", 1)[0] if "." in code else None
+    Region.objects.create(code=code, name=name, level=level, kind=kind, parent_id=parent)
 """
 
 
