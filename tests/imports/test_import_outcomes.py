@@ -201,3 +201,14 @@ def test_a_user_without_edit_permission_cannot_import(personas, tmp_path):
     with pytest.raises(PermissionDeniedError):
         import_file(write_csv(tmp_path / "a.csv", [row()]), by=personas.operator_kecamatan)
     assert not Person.objects.exists()
+
+
+def test_new_records_continue_the_id_dtks_sequence_of_their_desa(regions, tmp_path):
+    import_file(write_csv(tmp_path / "a.csv", family_rows()), by=None)
+    second = [row(nomor_kk="1709010101200002", nomor_nik="1709010101900021")]
+    import_file(write_csv(tmp_path / "b.csv", second), by=None)
+    assert sorted(Family.objects.values_list("id_dtks", flat=True)) == [
+        "1709012001K000001",
+        "1709012001K000002",
+    ]
+    assert Person.objects.get(nik="1709010101900021").id_dtks == "1709012001P000004"

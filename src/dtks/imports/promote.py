@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from dtks.registry.choices import Relationship
 
-from .settle import WRITTEN, T, _pg, fetch, run
+from .settle import WRITTEN, T, _pg, analyze, fetch, run
 
 
 def _stamp(now: dt.datetime) -> Any:
@@ -40,19 +40,32 @@ def _digits6(column: str) -> str:
     return f"{column} GLOB '[0-9][0-9][0-9][0-9][0-9][0-9]'"
 
 
-def _id_dtks_sql(kind: str, table: str, rows: str) -> str:
-    """A CTE numbering `rows` per desa after the highest ID DTKS already in `table`."""
+def _tops(kind: str, table: str, rows: str, batch_id: int) -> str:
+    """A `top(prefix, base)` CTE body: per desa of `rows`, the highest ID DTKS sequence already
+    in `table`. Read first and inlined: one row per desa, so no plan can loop over it."""
+    found = fetch(
+        f"""SELECT SUBSTR(t.id_dtks, 1, 11), MAX(CAST(SUBSTR(t.id_dtks, 12) AS INTEGER))
+            FROM {table} AS t
+            WHERE LENGTH(t.id_dtks) = 17 AND {_digits6("SUBSTR(t.id_dtks, 12)")}
+              AND SUBSTR(t.id_dtks, 1, 11) IN (
+                  SELECT DISTINCT REPLACE(s.desa_code, '.', '') || '{kind}' FROM {T} AS s
+                  WHERE {rows})
+            GROUP BY SUBSTR(t.id_dtks, 1, 11)""",
+        [batch_id],
+    )
+    if not found:
+        return "SELECT '' AS prefix, 0 AS base WHERE 1 = 0"
+    values = ", ".join(f"('{prefix}', {int(base)})" for prefix, base in found if prefix.isalnum())
+    return f"SELECT column1 AS prefix, column2 AS base FROM (VALUES {values}) AS v"
+
+
+def _id_dtks_sql(kind: str, table: str, rows: str, batch_id: int) -> str:
+    """CTEs numbering `rows` per desa after the highest ID DTKS already in `table`."""
     return f"""WITH r AS (
             SELECT s.*, REPLACE(s.desa_code, '.', '') || '{kind}' AS prefix,
                    ROW_NUMBER() OVER (PARTITION BY s.desa_code ORDER BY s."row") AS n
             FROM {T} AS s WHERE {rows}),
-        top AS (
-            SELECT SUBSTR(t.id_dtks, 1, 11) AS prefix,
-                   MAX(CAST(SUBSTR(t.id_dtks, 12) AS INTEGER)) AS base
-            FROM {table} AS t
-            WHERE LENGTH(t.id_dtks) = 17 AND {_digits6("SUBSTR(t.id_dtks, 12)")}
-              AND SUBSTR(t.id_dtks, 1, 11) IN (SELECT DISTINCT prefix FROM r)
-            GROUP BY SUBSTR(t.id_dtks, 1, 11))
+        top AS ({_tops(kind, table, rows, batch_id)})
         """
 
 
@@ -65,7 +78,7 @@ def create_families(batch_id: int, now: dt.datetime) -> int:
     livestock = "CAST('{}' AS JSONB)" if _pg() else "'{}'"
     rows = f"{WRITTEN} AND s.family_id IS NULL AND s.relationship = {Relationship.HEAD.value}"
     created = run(
-        _id_dtks_sql("K", "registry_family", rows)
+        _id_dtks_sql("K", "registry_family", rows, batch_id)
         + f"""INSERT INTO registry_family (id_dtks, no_kk, desa_id, address, dusun, rt, rw,
                 data_year, status, inactive_reason, livestock, member_names, created_at,
                 updated_at)
@@ -74,6 +87,7 @@ def create_families(batch_id: int, now: dt.datetime) -> int:
             FROM r LEFT JOIN top ON top.prefix = r.prefix""",
         [batch_id, _stamp(now), _stamp(now)],
     )
+    analyze("registry_family")
     run(
         f"""UPDATE {T} AS s SET family_id = f.id FROM registry_family AS f
             WHERE {WRITTEN} AND s.family_id IS NULL AND f.no_kk = s.no_kk
@@ -103,7 +117,7 @@ def update_families(batch_id: int, now: dt.datetime) -> int:
 def create_persons(batch_id: int, now: dt.datetime) -> int:
     rows = "s.batch_id = %s AND s.outcome = 'created'"
     created = run(
-        _id_dtks_sql("P", "registry_person", rows)
+        _id_dtks_sql("P", "registry_person", rows, batch_id)
         + f"""INSERT INTO registry_person (id_dtks, nik, name, birth_place, birth_date, sex,
                 mother_name, presence, status, inactive_reason, work_sector, chronic_illness,
                 health_insurance, created_at, updated_at)
@@ -112,6 +126,7 @@ def create_persons(batch_id: int, now: dt.datetime) -> int:
             FROM r LEFT JOIN top ON top.prefix = r.prefix""",
         [batch_id, _stamp(now), _stamp(now)],
     )
+    analyze("registry_person")
     run(
         f"""UPDATE {T} AS s SET person_id = p.id FROM registry_person AS p
             WHERE s.batch_id = %s AND s.outcome = 'created' AND p.nik = s.nik
@@ -185,4 +200,5 @@ def promote(batch_id: int, *, now: dt.datetime, today: dt.date) -> list[int]:
     update_families(batch_id, now)
     create_persons(batch_id, now)
     update_persons(batch_id, now)
+    analyze(T)
     return write_memberships(batch_id, today)

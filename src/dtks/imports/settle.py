@@ -56,6 +56,14 @@ def _area_sql(column: str, area: tuple[str, ...]) -> tuple[str, list[str]]:
     return "(" + " OR ".join(parts) + ")", params
 
 
+def analyze(*tables: str) -> None:
+    """Fresh planner statistics after a bulk write (PostgreSQL): a table that autovacuum has
+    not yet seen looks empty, and a nested loop over 100,000 staged rows then runs for minutes."""
+    if _pg():
+        for table in tables:
+            run(f"ANALYZE {table}")
+
+
 def reject_duplicates(batch_id: int) -> int:
     """Every later occurrence of a NIK already in an earlier row of the file."""
     template = _("NIK also appears in row %(row)s of this file.")
@@ -190,11 +198,13 @@ def classify(batch_id: int) -> None:
 
 def settle(batch_id: int, area: tuple[str, ...] | None) -> None:
     """Every staged row gets its outcome; nothing in the registry changes."""
+    analyze(T)
     reject_duplicates(batch_id)
     match_registry(batch_id)
     reject_outside_area(batch_id, area)
     reject_headless(batch_id)
     classify(batch_id)
+    analyze(T)
 
 
 def counts(batch_id: int) -> dict[str, int]:

@@ -60,6 +60,9 @@ class Command(BaseCommand):
             finally:
                 bar.close()
             self._summary(result)
+            if options["verbosity"] > 1:
+                timings = ", ".join(f"{k} {v:.2f} s" for k, v in result.seconds.items())
+                self.stderr.write(timings)
             if options["report"]:
                 rows = write_report(result, options["report"])
                 self.stdout.write(
