@@ -12,9 +12,13 @@ import re
 import polars as pl
 from django.utils.translation import gettext as _
 
+from .columns import FLAT_COLUMNS
 from .readers import NUMERIC_KK, NUMERIC_NIK
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
+IDENTITY_COLUMNS = ("nomor_kk", "nomor_nik")
+DATE, SHAPED = "__date", "__date_shaped"
+SEX_CODE, RELATIONSHIP_CODE = "__sex", "__relationship"
 MONTHS = {
     **dict.fromkeys(["JANUARI", "JANUARY", "JAN"], 1),
     **dict.fromkeys(["FEBRUARI", "PEBRUARI", "FEBRUARY", "FEB", "PEB"], 2),
@@ -67,13 +71,21 @@ REQUIRED = (
 
 
 def text(name: str) -> pl.Expr:
-    """The cell with stray spaces collapsed; a `'` put before `=+-@` by our export removed."""
-    return (
-        pl.col(name)
-        .fill_null("")
-        .str.replace_all(r"\s+", " ")
+    """The cell with stray spaces collapsed; a `'` put before `=+-@` by our export removed.
+
+    Each regex runs only where a cheap test says it can change something: most cells are
+    already clean, and polars skips the branch a whole chunk does not take."""
+    value = pl.col(name).fill_null("")
+    value = (
+        pl.when(value.str.contains(r"\s\s|[\t\n\r\xa0]"))
+        .then(value.str.replace_all(r"\s+", " "))
+        .otherwise(value)
         .str.strip_chars()
-        .str.replace(r"^'([=+\-@])", "$1")
+    )
+    return (
+        pl.when(value.str.starts_with("'"))
+        .then(value.str.replace(r"^'([=+\-@])", "$1"))
+        .otherwise(value)
     )
 
 
@@ -92,7 +104,7 @@ def code_of(expr: pl.Expr, mapping: dict[str, int]) -> pl.Expr:
 
 
 def rt_rw(name: str) -> pl.Expr:
-    value = text(name)
+    value = pl.col(name)
     return pl.when(value.str.contains(r"^[0-9]{1,3}$")).then(value.str.zfill(3)).otherwise(None)
 
 
@@ -103,7 +115,7 @@ def _iso(year: pl.Expr, month: pl.Expr, day: pl.Expr) -> pl.Expr:
 def birth_date(name: str) -> tuple[pl.Expr, pl.Expr]:
     """(date or null, whether the text has a date's shape): a shaped text whose date is null
     names a day that does not exist (31-02-1990)."""
-    value = text(name).str.to_uppercase()
+    value = pl.col(name).str.to_uppercase()
     dmy = value.str.extract_groups(r"^([0-9]{1,2})[-/. ]([0-9]{1,2})[-/. ]([0-9]{4})$")
     ymd = value.str.extract_groups(
         r"^([0-9]{4})[-/.]([0-9]{1,2})[-/.]([0-9]{1,2})(?:[ T][0-9:.]+)?$"
@@ -139,7 +151,7 @@ def sentence(template: str, **values: pl.Expr) -> pl.Expr:
 
 def identity_problems(column: str, flag: str, label: str) -> list[tuple[str, pl.Expr, pl.Expr]]:
     """The Excel trap first (a number cell, `E+`, a decimal point), then digits and length."""
-    value = identity(column)
+    value = pl.col(column)
     excel = pl.col(flag) | value.str.contains(r"[eE]\+|[.,]")
     return [
         (
@@ -177,14 +189,14 @@ def field_problems(columns: set[str], today: dt.date) -> list[tuple[str, pl.Expr
     """Every check one row can fail on its own, in column order; (field, failed, reason)."""
     found: list[tuple[str, pl.Expr, pl.Expr]] = []
     for column in REQUIRED:
-        empty = text(column) == "" if column in columns else pl.lit(True)
+        empty = pl.col(column) == "" if column in columns else pl.lit(True)
         found.append(
             (column, empty, pl.lit(_("%(column)s must be filled in.") % {"column": column}))
         )
     found += identity_problems("nomor_kk", NUMERIC_KK, _("No. KK"))
     found += identity_problems("nomor_nik", NUMERIC_NIK, _("NIK"))
-    date, shaped = birth_date("tanggal_lahir")
-    filled = text("tanggal_lahir") != ""
+    date, shaped = pl.col(DATE), pl.col(SHAPED)
+    filled = pl.col("tanggal_lahir") != ""
     found += [
         (
             "tanggal_lahir",
@@ -208,16 +220,16 @@ def field_problems(columns: set[str], today: dt.date) -> list[tuple[str, pl.Expr
 
 
 def _coded_problems(columns: set[str]) -> list[tuple[str, pl.Expr, pl.Expr]]:
-    sex, relationship = text("jenis_kelamin"), text("hubungan_keluarga")
+    sex, relationship = pl.col("jenis_kelamin"), pl.col("hubungan_keluarga")
     found = [
         (
             "jenis_kelamin",
-            (sex != "") & code_of(sex, SEX).is_null(),
+            (sex != "") & pl.col(SEX_CODE).is_null(),
             pl.lit(_("Sex must be L or P (LAKI-LAKI or PEREMPUAN, or 1 or 2).")),
         ),
         (
             "hubungan_keluarga",
-            (relationship != "") & code_of(relationship, RELATIONSHIPS).is_null(),
+            (relationship != "") & pl.col(RELATIONSHIP_CODE).is_null(),
             pl.lit(
                 _(
                     "Relationship to the head must be Kepala Keluarga, Istri, Suami, Anak, "
@@ -232,14 +244,14 @@ def _coded_problems(columns: set[str]) -> list[tuple[str, pl.Expr, pl.Expr]]:
             found.append(
                 (
                     column,
-                    (text(column) != "") & rt_rw(column).is_null(),
+                    (pl.col(column) != "") & pl.col(f"__{column}").is_null(),
                     pl.lit(
                         _("%(column)s must be a number of at most 3 digits.") % {"column": column}
                     ),
                 )
             )
     if "tahun_data" in columns:
-        year = text("tahun_data")
+        year = pl.col("tahun_data")
         found.append(
             (
                 "tahun_data",
@@ -252,7 +264,7 @@ def _coded_problems(columns: set[str]) -> list[tuple[str, pl.Expr, pl.Expr]]:
             found.append(
                 (
                     column,
-                    text(column).str.len_chars() > limit,
+                    pl.col(column).str.len_chars() > limit,
                     pl.lit(
                         _("%(column)s is longer than %(limit)s characters.")
                         % {"column": column, "limit": limit}
@@ -268,24 +280,40 @@ def with_optional_columns(frame: pl.DataFrame, wanted: tuple[str, ...]) -> pl.Da
     return frame.with_columns(missing) if missing else frame
 
 
+def cleaned(frame: pl.DataFrame) -> pl.DataFrame:
+    """Every column cleaned once, and the parsed values beside them: the checks and the
+    registry values then read columns instead of re-running the same regexes."""
+    frame = frame.with_columns(
+        (identity(c) if c in IDENTITY_COLUMNS else text(c)).alias(c) for c in FLAT_COLUMNS
+    )
+    date, shaped = birth_date("tanggal_lahir")
+    return frame.with_columns(
+        date.alias(DATE),
+        shaped.alias(SHAPED),
+        code_of(pl.col("jenis_kelamin"), SEX).alias(SEX_CODE),
+        code_of(pl.col("hubungan_keluarga"), RELATIONSHIPS).alias(RELATIONSHIP_CODE),
+        rt_rw("rt").alias("__rt"),
+        rt_rw("rw").alias("__rw"),
+    )
+
+
 def normalised(default_year: int) -> list[pl.Expr]:
-    """The registry values of a row (valid rows only are kept; rejected rows are blanked)."""
-    date, _shaped = birth_date("tanggal_lahir")
-    year = text("tahun_data")
+    """The registry values of a cleaned row (rejected rows are blanked afterwards)."""
+    year = pl.col("tahun_data")
     return [
-        text("iddtks").alias("id_dtks"),
-        text("alamat").alias("address"),
-        text("dusun").alias("dusun"),
-        rt_rw("rt").fill_null("").alias("rt"),
-        rt_rw("rw").fill_null("").alias("rw"),
-        identity("nomor_kk").alias("no_kk"),
-        identity("nomor_nik").alias("nik"),
-        text("nama").alias("name"),
-        date.alias("birth_date"),
-        text("tempat_lahir").alias("birth_place"),
-        code_of(text("jenis_kelamin"), SEX).alias("sex"),
-        text("nama_ibu_kandung").alias("mother_name"),
-        code_of(text("hubungan_keluarga"), RELATIONSHIPS).alias("relationship"),
+        pl.col("iddtks").alias("id_dtks"),
+        pl.col("alamat").alias("address"),
+        pl.col("dusun"),
+        pl.col("__rt").fill_null("").alias("rt"),
+        pl.col("__rw").fill_null("").alias("rw"),
+        pl.col("nomor_kk").alias("no_kk"),
+        pl.col("nomor_nik").alias("nik"),
+        pl.col("nama").alias("name"),
+        pl.col(DATE).alias("birth_date"),
+        pl.col("tempat_lahir").alias("birth_place"),
+        pl.col(SEX_CODE).alias("sex"),
+        pl.col("nama_ibu_kandung").alias("mother_name"),
+        pl.col(RELATIONSHIP_CODE).alias("relationship"),
         pl.when(year == "")
         .then(pl.lit(default_year))
         .otherwise(year.cast(pl.Int16, strict=False))

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from .columns import FLAT_COLUMNS
 from .models import Outcome, StagedRow
-from .normalize import field_problems, normalised, sentence, text, with_optional_columns
+from .normalize import cleaned, field_problems, normalised, sentence, with_optional_columns
 from .readers import NUMERIC_KK, NUMERIC_NIK, ROW
 from .regions import LEVEL_COLUMNS, resolve
 
@@ -63,14 +63,14 @@ def region_problems(scope: Scope) -> list[tuple[str, pl.Expr, pl.Expr]]:
         found.append(
             (
                 column,
-                (text(column) != "") & parent_ok & pl.col(f"__code_{level}").is_null(),
+                (pl.col(column) != "") & parent_ok & pl.col(f"__code_{level}").is_null(),
                 sentence(
                     _(
                         '%(column)s "%(value)s" was not found (check the spelling and the region '
                         "above it)."
                     ),
                     column=pl.lit(column),
-                    value=text(column),
+                    value=pl.col(column),
                 ),
             )
         )
@@ -99,7 +99,7 @@ def region_problems(scope: Scope) -> list[tuple[str, pl.Expr, pl.Expr]]:
 
 def blank(frame: pl.DataFrame, columns: list[str]) -> pl.Expr:
     """A row whose every cell is empty or spaces: skipped, not counted as data."""
-    return pl.all_horizontal([text(c) == "" for c in columns])
+    return pl.all_horizontal([pl.col(c).fill_null("").str.strip_chars() == "" for c in columns])
 
 
 def prepare(
@@ -115,37 +115,53 @@ def prepare(
     data_columns = [c for c in frame.columns if c not in (ROW, NUMERIC_NIK, NUMERIC_KK)]
     frame = frame.filter(~blank(frame, data_columns))
     present = set(frame.columns)
-    frame = with_optional_columns(frame, FLAT_COLUMNS)
+    frame = cleaned(with_optional_columns(frame, FLAT_COLUMNS))
     frame = resolve(frame, lookups)
     problems = field_problems(present, today) + region_problems(scope)
-    reason = pl.concat_str(
-        [pl.when(failed).then(message) for _f, failed, message in problems],
-        separator="; ",
-        ignore_nulls=True,
+    failed = pl.any_horizontal([check for _f, check, _m in problems]).fill_null(False)
+    frame = frame.with_columns(failed.alias("__failed"))
+    # Reasons are written for the failing rows only: on a clean file that is none of them.
+    good = frame.filter(~pl.col("__failed")).with_columns(
+        pl.lit("").alias("field"), pl.lit("").alias("reason")
     )
-    field = pl.coalesce([pl.when(failed).then(pl.lit(f)) for f, failed, _m in problems])
+    bad = frame.filter(pl.col("__failed")).with_columns(
+        pl.coalesce([pl.when(check).then(pl.lit(f)) for f, check, _m in problems])
+        .fill_null("")
+        .alias("field"),
+        pl.concat_str(
+            [pl.when(check).then(message) for _f, check, message in problems],
+            separator="; ",
+            ignore_nulls=True,
+        ).alias("reason"),
+    )
+    return pl.concat(
+        [
+            _staged(good, batch_id, default_year, rejected=False),
+            _staged(bad, batch_id, default_year, rejected=True),
+        ]
+    )
+
+
+def _staged(
+    frame: pl.DataFrame, batch_id: int, default_year: int, *, rejected: bool
+) -> pl.DataFrame:
     staged = frame.select(
         pl.lit(batch_id, dtype=pl.Int64).alias("batch_id"),
         pl.col(ROW).alias("row"),
         *normalised(default_year),
         pl.col("desa_code"),
-        field.fill_null("").alias("field"),
-        reason.fill_null("").alias("reason"),
+        pl.col("field"),
+        pl.col("reason"),
+        pl.lit(Outcome.REJECTED.value if rejected else "").alias("outcome"),
     )
-    rejected = pl.col("reason") != ""
-    return staged.with_columns(
-        pl.when(rejected)
-        .then(pl.lit(Outcome.REJECTED.value))
-        .otherwise(pl.lit(""))
-        .alias("outcome"),
-        *[_blank_when_rejected(c, staged.schema[c], rejected) for c in DATA_COLUMNS],
-    ).select(STAGED_COLUMNS)
+    if rejected:
+        staged = staged.with_columns(_blank(c, staged.schema[c]) for c in DATA_COLUMNS)
+    return staged.select(STAGED_COLUMNS)
 
 
-def _blank_when_rejected(column: str, dtype: pl.DataType, rejected: pl.Expr) -> pl.Expr:
+def _blank(column: str, dtype: pl.DataType) -> pl.Expr:
     """Rejected rows keep only their number and reason: their values may not fit the columns."""
-    empty = pl.lit("") if dtype == pl.String else pl.lit(None, dtype=dtype)
-    return pl.when(rejected).then(empty).otherwise(pl.col(column)).alias(column)
+    return (pl.lit("") if dtype == pl.String else pl.lit(None, dtype=dtype)).alias(column)
 
 
 def write(staged: pl.DataFrame) -> None:
