@@ -91,6 +91,11 @@ def bench_url() -> str:
         sys.exit(f"Set DATABASE_URL to a PostgreSQL database it may fill, e.g. {BENCH_DB_HINT}")
     if url.rstrip("/").rsplit("/", 1)[-1].startswith("test_"):
         sys.exit("Refusing to use a test database; use a dedicated one such as dtks_bench3")
+    import tempfile  # the `dtks` subprocesses keep their secret key and files out of the tree
+
+    os.environ.setdefault(
+        "DTKS_DATA_DIR", os.path.join(tempfile.gettempdir(), "dtks-bench", "data")
+    )
     return url
 
 

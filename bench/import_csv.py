@@ -8,7 +8,8 @@ For each size (--rows, default 250,000 and 1,000,000, so memory can be seen to s
 2. baseline: psycopg `COPY bench_raw_flat FROM STDIN (FORMAT csv, HEADER)` streaming the file
    into a plain table of 18 text columns (median of --copy-runs runs; the table is dropped after);
 3. the database is dropped and re-created from `<name>_template` (migrated, `load_wilayah --only
-   17.09`: a fresh, empty registry), then `dtks import FILE --json` runs as a subprocess; its
+   17.09`: a fresh, empty registry), then `dtks import FILE --json -v 2` runs as a subprocess
+   (-v 2: it also prints the time of each stage, shown as the time split); its
    wall time includes interpreter and Django start-up (printed apart), its peak resident memory
    is the child's own ru_maxrss (os.wait4).
 THE DATABASE IS DROPPED AND RE-CREATED. The last size's registry is left in place for
@@ -99,7 +100,7 @@ def counts_of(out: str) -> dict:
 def run_import(url: str, path: Path, env: dict[str, str], *extra: str):
     """`dtks import FILE --json [extra]` on a fresh database; exits when it fails."""
     fresh_database(url)
-    done = run_measured(dtks_command("import", str(path), "--json", *extra), env)
+    done = run_measured(dtks_command("import", str(path), "--json", "-v", "2", *extra), env)
     if done.code:
         sys.exit(f"dtks import failed ({done.code}):\n{done.err[-3000:]}\n{done.out[-2000:]}")
     return done
@@ -116,8 +117,11 @@ def measure(url: str, rows: int, args: argparse.Namespace, startup: float) -> fl
     counts = counts_of(done.out)
     print(f"  dtks import --json: {done.seconds:.2f} s, peak RSS {done.max_rss_mb:.0f} MB,"
           f" counts {counts}")  # fmt: skip
-    if done.err.strip():
-        print("  stderr (last lines):", *done.err.strip().splitlines()[-8:], sep="\n    ")
+    for line in done.out.strip().splitlines()[:-1]:  # the summary
+        print(f"    {line}")
+    stages = [line for line in done.err.replace("\r", "\n").splitlines() if " s, " in line]
+    if stages:  # -v 2: the time of each stage, on stderr after the progress bar
+        print(f"    time split: {stages[-1].strip()}")
     if counts.get("created") != rows or counts.get("rejected"):
         print(f"  WARNING: expected {rows:,} created and none rejected")
     name = f"import {rows:,} persons (CSV)"
