@@ -98,7 +98,7 @@ class StagedRow(models.Model):
     data_year = models.PositiveSmallIntegerField(null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, blank=True)
     field = models.CharField(_("field"), max_length=40, blank=True)
-    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    reason = models.TextField(_("reason"), blank=True)  # every problem of the row
     before = models.JSONField(null=True, blank=True)
     person_id = models.BigIntegerField(null=True, blank=True)
     family_id = models.BigIntegerField(null=True, blank=True)
