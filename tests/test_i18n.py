@@ -107,7 +107,7 @@ SAME_IN_BOTH = {
     *("NIK", "No. KK", "ID DTKS", "RT", "RW", "dusun", "desa/kelurahan", "Desa/Kelurahan"),
     *("Desa", "Kelurahan", "Desa adat", "Kecamatan", "Distrik", "Kabupaten"),
     *("PKH", "PBI-JKN", "PIP/KIP", "Sembako/BPNT", "BLT Dana Desa", "ASN/TNI/Polri"),
-    *("status", "program", "Biogas", "Diploma"),
+    *("status", "program", "Biogas", "Diploma", "SHA-256"),
 }
 
 
