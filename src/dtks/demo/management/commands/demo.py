@@ -3,6 +3,8 @@ start the development server. Running it again on a built database skips what ex
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -70,7 +72,17 @@ class Command(BaseCommand):
         self.stdout.write(users_table(users))
         if not opts["no_serve"]:
             self.stdout.write(_("Open http://%(addr)s/ in a browser.") % {"addr": opts["addrport"]})
-            call_command("runserver", opts["addrport"], use_reloader=False)
+            serve_with_worker(opts["addrport"])
+
+
+def serve_with_worker(addrport: str) -> None:
+    """The development server plus one task worker, so uploads on /impor/ are processed."""
+    worker = subprocess.Popen([sys.executable, "-m", "dtks", "db_worker", "--no-reload"])
+    try:
+        call_command("runserver", addrport, use_reloader=False)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=10)
 
 
 def _prepare_sqlite_dir() -> None:
