@@ -81,7 +81,7 @@ def load_average() -> str:
 
 def stamp() -> str:
     """Date and load average: one line to paste above the figures."""
-    return f"{time.strftime('%a %b %d %H:%M:%S %Z %Y')}, {load_average()}"
+    return f"{time.strftime('%a %b %d %H:%M:%S UTC %Y', time.gmtime())}, {load_average()}"
 
 
 def bench_url() -> str:
