@@ -116,7 +116,7 @@ def test_dry_run_writes_nothing_and_says_so(client, personas, django_capture_on_
     assert batch.dry_run and batch.status == BatchStatus.DONE
     assert batch.counts["created"] == 1
     assert not Person.objects.exists()
-    assert "nothing was written" in client.get(response.url).content.decode()
+    assert "tidak ada yang disimpan" in client.get(response.url).content.decode()
 
 
 def test_unsafe_file_is_refused_in_the_form_and_not_kept(
@@ -194,7 +194,7 @@ def test_cancel_button_stops_a_pending_batch_and_nothing_is_imported(
     batch.refresh_from_db()
     assert batch.status == BatchStatus.CANCELLED
     assert not Person.objects.exists()
-    assert "cancelled" in client.get(response.url).content.decode()
+    assert "Impor dibatalkan" in client.get(response.url).content.decode()
 
 
 def test_pengelola_of_the_kabupaten_sees_an_operators_batch_another_operator_does_not(
