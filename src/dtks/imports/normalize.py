@@ -12,7 +12,7 @@ import re
 import polars as pl
 from django.utils.translation import gettext as _
 
-from .columns import FLAT_COLUMNS
+from .columns import FLAT_COLUMNS, REQUIRED_COLUMNS
 from .readers import NUMERIC_KK, NUMERIC_NIK
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
@@ -56,18 +56,6 @@ TEXT_LIMITS = {
     "dusun": 60,
     "iddtks": 24,
 }
-REQUIRED = (
-    "nomor_kk",
-    "nomor_nik",
-    "nama",
-    "tanggal_lahir",
-    "jenis_kelamin",
-    "hubungan_keluarga",
-    "provinsi",
-    "kabupaten_kota",
-    "kecamatan",
-    "desa_kelurahan",
-)
 
 
 def text(name: str) -> pl.Expr:
@@ -188,7 +176,7 @@ def identity_problems(column: str, flag: str, label: str) -> list[tuple[str, pl.
 def field_problems(columns: set[str], today: dt.date) -> list[tuple[str, pl.Expr, pl.Expr]]:
     """Every check one row can fail on its own, in column order; (field, failed, reason)."""
     found: list[tuple[str, pl.Expr, pl.Expr]] = []
-    for column in REQUIRED:
+    for column in REQUIRED_COLUMNS:
         empty = pl.col(column) == "" if column in columns else pl.lit(True)
         found.append(
             (column, empty, pl.lit(_("%(column)s must be filled in.") % {"column": column}))
