@@ -26,7 +26,7 @@ CSV = "nomor_kk,nomor_nik,nama\n1,2,BUDI\n"
 
 
 class Cancelled(Exception):
-    pass
+    """What the stand-in engine raises when the batch is cancelled."""
 
 
 @dataclass
