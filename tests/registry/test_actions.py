@@ -137,3 +137,31 @@ def test_deactivate_person_ends_membership_and_frees_the_nik(personas, family_a)
         data=_member(nik=person.nik, relationship=c.Relationship.CHILD),
         relationship=c.Relationship.CHILD,
     )
+
+
+def test_remove_member_with_a_bad_deactivation_reason_changes_nothing(personas, family_a):
+    membership = family_a.memberships.filter(relationship=c.Relationship.CHILD).first()
+    with pytest.raises(DomainError):
+        actions.remove_member(
+            membership,
+            by=personas.operator_a,
+            reason="meninggal",
+            end_date=dt.date(2024, 1, 1),
+            deactivate_reason="not-a-reason",
+        )
+    assert Membership.objects.get(pk=membership.pk).end_date is None
+    assert Person.objects.get(pk=membership.person_id).status == c.RecordStatus.ACTIVE
+
+
+def test_remove_member_can_also_deactivate_the_person(personas, family_a):
+    membership = family_a.memberships.filter(relationship=c.Relationship.CHILD).first()
+    actions.remove_member(
+        membership,
+        by=personas.operator_a,
+        reason="meninggal",
+        end_date=dt.date(2024, 1, 1),
+        deactivate_reason=c.InactiveReason.DIED,
+    )
+    person = Person.objects.get(pk=membership.person_id)
+    assert person.status == c.RecordStatus.INACTIVE
+    assert person.inactive_reason == c.InactiveReason.DIED

@@ -387,3 +387,20 @@ def deactivate_person(person: Person, *, by: User, reason: str) -> Person:
     for m in memberships:
         _recheck(m.family, by)
     return person
+
+
+@transaction.atomic
+def remove_member(
+    membership: Membership,
+    *,
+    by: User,
+    reason: str,
+    end_date: dt.date,
+    deactivate_reason: str = "",
+) -> Membership:
+    """A member leaves the family and, when a reason is given (died, duplicate, …), the person
+    is also made nonaktif: both or neither."""
+    membership = end_membership(membership, by=by, reason=reason, end_date=end_date)
+    if deactivate_reason:
+        deactivate_person(membership.person, by=by, reason=deactivate_reason)
+    return membership

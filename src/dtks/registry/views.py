@@ -12,7 +12,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -216,13 +215,20 @@ def member_add(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "registry/member_form.html", context)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def member_edit(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
+def _current_member(request: HttpRequest, pk: int, person_pk: int) -> tuple:
+    """The family, the person and their current membership, for a user who may edit them:
+    404 outside the area or when the person is not a current member, 403 without the right."""
     family = get_family_for_user(request.user, pk)
     person = get_person_for_user(request.user, person_pk)
     membership = get_object_or_404(Membership, family=family, person=person, end_date__isnull=True)
     _require(request, Perm.EDIT_REGISTRY, family.desa_id)
+    return family, person, membership
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_edit(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
+    family, person, membership = _current_member(request, pk, person_pk)
     initial = {"relationship": membership.relationship}
     form = MemberForm(request.POST or None, instance=person, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -247,20 +253,18 @@ def member_edit(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def member_end(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
     """A member leaves the family; optionally the person is also deactivated (died, …)."""
-    family = get_family_for_user(request.user, pk)
-    person = get_person_for_user(request.user, person_pk)
-    membership = get_object_or_404(Membership, family=family, person=person, end_date__isnull=True)
-    _require(request, Perm.EDIT_REGISTRY, family.desa_id)
+    family, person, membership = _current_member(request, pk, person_pk)
     form = EndMembershipForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            with transaction.atomic():
-                actions.end_membership(
-                    membership, by=request.user, reason=data["reason"], end_date=data["end_date"]
-                )
-                if data["deactivate"]:
-                    actions.deactivate_person(person, by=request.user, reason=data["deactivate"])
+            actions.remove_member(
+                membership,
+                by=request.user,
+                reason=data["reason"],
+                end_date=data["end_date"],
+                deactivate_reason=data["deactivate"],
+            )
         except DomainError as error:
             _form_error(form, error)
         else:
