@@ -212,3 +212,48 @@ def test_new_records_continue_the_id_dtks_sequence_of_their_desa(regions, tmp_pa
         "1709012001K000002",
     ]
     assert Person.objects.get(nik="1709010101900021").id_dtks == "1709012001P000004"
+
+
+def test_a_new_person_keeps_the_id_dtks_the_file_brings(regions, tmp_path):
+    family_with_members(DESA_B, size=1)
+    taken = Person.objects.get().id_dtks
+    rows = [
+        row(iddtks="1709012001P000777"),
+        member(1, iddtks="1709012001P000777"),  # twice in the file: neither may have it
+        member(2, iddtks=taken),  # held by another person
+        member(3, iddtks=""),
+        row(nomor_kk="1709010101200002", nomor_nik="1709010101900021", iddtks="1709012002P000005"),
+        row(nomor_kk="1709010101200003", nomor_nik="1709010101900031", iddtks="KEMENSOS-0042"),
+    ]
+    import_file(write_csv(tmp_path / "a.csv", rows), by=None, checks=False)
+    ids = dict(Person.objects.values_list("nik", "id_dtks"))
+    assert ids["1709010101900021"] == "1709012002P000005"
+    assert ids["1709010101900031"] == "KEMENSOS-0042"
+    generated = {ids[r["nomor_nik"]] for r in rows[:4]}
+    assert generated == {f"1709012001P00000{n}" for n in range(1, 5)}
+
+
+def test_status_kawin_is_read_when_the_file_has_it_and_kept_when_it_does_not(regions, tmp_path):
+    columns = [*row(), "status_kawin"]
+    import_file(
+        write_csv(tmp_path / "a.csv", [row(status_kawin="Cerai Mati")], columns=columns), by=None
+    )
+    assert Person.objects.get(nik=HEAD_NIK).marital_status == 4
+    result = import_file(write_csv(tmp_path / "b.csv", [row(nama="Siti Aminah Z")]), by=None)
+    assert result.updated == 1
+    assert Person.objects.get(nik=HEAD_NIK).marital_status == 4
+
+
+def test_member_names_of_new_and_changed_families_follow_the_import(regions, tmp_path):
+    import_file(write_csv(tmp_path / "a.csv", family_rows()), by=None, checks=False)
+    family = Family.objects.get(no_kk=KK)
+    assert sorted(family.member_names.split("|")) == ["ANAK 1", "ANAK DUA", "SITI AMINAH"]
+    other = "1709010101200002"
+    moved = [
+        row(nomor_kk=other, nomor_nik="1709010101900021", nama="Budi"),
+        member(2, nomor_kk=other, nama="Anak Dua"),
+    ]
+    import_file(write_csv(tmp_path / "b.csv", moved), by=None, checks=False)
+    family.refresh_from_db()
+    assert sorted(family.member_names.split("|")) == ["ANAK 1", "SITI AMINAH"]
+    assert sorted(Family.objects.get(no_kk=other).member_names.split("|")) == ["ANAK DUA", "BUDI"]

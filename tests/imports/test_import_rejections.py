@@ -158,3 +158,20 @@ def test_rows_outside_the_chosen_wilayah_are_rejected(regions, tmp_path):
     assert set(found) == {3}
     assert found[3][0] == "desa_kelurahan"
     assert Person.objects.get().nik == HEAD_NIK
+
+
+def test_rejects_every_row_of_a_kk_whose_rows_name_different_desa(regions, tmp_path):
+    rows = [row(), member(1), member(2, desa_kelurahan="Talang Empat")]
+    result, found = rejected(tmp_path, rows)
+    assert set(found) == {2, 3, 4}
+    assert {field for field, _reason in found.values()} == {"desa_kelurahan"}
+    assert "1709010101200001" in found[4][1] and " 2 " in found[4][1]
+    assert result.created == 0 and not Family.objects.exists()
+
+
+def test_rejects_a_status_kawin_that_is_not_one_of_the_codes(regions, tmp_path):
+    rows = [row(status_kawin="Kawin"), member(1, status_kawin="bujang")]
+    path = write_csv(tmp_path / "a.csv", rows, columns=[*row(), "status_kawin"])
+    result = import_file(path, by=None, checks=False)
+    bad = StagedRow.objects.get(batch_id=result.batch_id, outcome="rejected")
+    assert (bad.row, bad.field) == (3, "status_kawin")

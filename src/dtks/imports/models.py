@@ -95,17 +95,28 @@ class StagedRow(models.Model):
     sex = models.PositiveSmallIntegerField(null=True, blank=True)
     mother_name = models.CharField(max_length=100, blank=True)
     relationship = models.PositiveSmallIntegerField(null=True, blank=True)
+    marital_status = models.PositiveSmallIntegerField(null=True, blank=True)
     data_year = models.PositiveSmallIntegerField(null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, blank=True)
     field = models.CharField(_("field"), max_length=40, blank=True)
     reason = models.TextField(_("reason"), blank=True)  # every problem of the row
     before = models.JSONField(null=True, blank=True)
+    # The registry records the row matched (updates), found by `settle.match_registry`.
     person_id = models.BigIntegerField(null=True, blank=True)
     family_id = models.BigIntegerField(null=True, blank=True)
+    # Ids reserved from the registry's sequences while staging: a created person takes
+    # `new_person_id`, and the family of a new No. KK takes its head row's `new_family_id`, so
+    # promotion writes explicit ids and never goes back over the staged rows to learn them.
+    new_person_id = models.BigIntegerField(null=True, blank=True)
+    new_family_id = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["batch_id", "row"]
-        indexes = [models.Index(fields=["batch", "outcome"], name="stagedrow_batch_outcome")]
+        indexes = [
+            models.Index(fields=["batch", "outcome"], name="stagedrow_batch_outcome"),
+            # The rows of one No. KK: heads, split families and the family of a new KK.
+            models.Index(fields=["batch", "no_kk"], name="stagedrow_batch_kk"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.batch_id}:{self.row}"

@@ -18,7 +18,10 @@ from .readers import NUMERIC_KK, NUMERIC_NIK
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 IDENTITY_COLUMNS = ("nomor_kk", "nomor_nik")
 DATE, SHAPED = "__date", "__date_shaped"
-SEX_CODE, RELATIONSHIP_CODE = "__sex", "__relationship"
+SEX_CODE, RELATIONSHIP_CODE, MARITAL_CODE = "__sex", "__relationship", "__marital"
+# Optional columns beyond the flat exchange row that the importer reads when present (the
+# project template's individu sheet carries status_kawin; the flat row does not).
+OPTIONAL_COLUMNS = ("status_kawin",)
 MONTHS = {
     **dict.fromkeys(["JANUARI", "JANUARY", "JAN"], 1),
     **dict.fromkeys(["FEBRUARI", "PEBRUARI", "FEBRUARY", "FEB", "PEB"], 2),
@@ -47,6 +50,13 @@ RELATIONSHIPS = {
     **dict.fromkeys(["ORANG TUA", "MERTUA", "ORANG TUA/MERTUA", "ORANGTUA", "6"], 6),
     **dict.fromkeys(["PEMBANTU", "SOPIR", "PEMBANTU/SOPIR", "PEMBANTU RUMAH TANGGA", "7"], 7),
     **dict.fromkeys(["FAMILI LAIN", "LAINNYA", "LAIN-LAIN", "LAIN", "8"], 8),
+}
+# Regsosek status perkawinan (registry.choices.MaritalStatus).
+MARITAL = {
+    **dict.fromkeys(["BELUM KAWIN", "TIDAK KAWIN", "LAJANG", "1"], 1),
+    **dict.fromkeys(["KAWIN", "MENIKAH", "KAWIN TERCATAT", "KAWIN BELUM TERCATAT", "2"], 2),
+    **dict.fromkeys(["CERAI HIDUP", "CERAI", "3"], 3),
+    **dict.fromkeys(["CERAI MATI", "JANDA/DUDA", "4"], 4),
 }
 TEXT_LIMITS = {
     "nama": 100,
@@ -227,6 +237,19 @@ def _coded_problems(columns: set[str]) -> list[tuple[str, pl.Expr, pl.Expr]]:
             ),
         ),
     ]
+    if "status_kawin" in columns:
+        found.append(
+            (
+                "status_kawin",
+                (pl.col("status_kawin") != "") & pl.col(MARITAL_CODE).is_null(),
+                pl.lit(
+                    _(
+                        "status_kawin must be Belum Kawin, Kawin, Cerai Hidup, Cerai Mati "
+                        "or a code 1-4."
+                    )
+                ),
+            )
+        )
     for column in ("rt", "rw"):
         if column in columns:
             found.append(
@@ -272,7 +295,8 @@ def cleaned(frame: pl.DataFrame) -> pl.DataFrame:
     """Every column cleaned once, and the parsed values beside them: the checks and the
     registry values then read columns instead of re-running the same regexes."""
     frame = frame.with_columns(
-        (identity(c) if c in IDENTITY_COLUMNS else text(c)).alias(c) for c in FLAT_COLUMNS
+        (identity(c) if c in IDENTITY_COLUMNS else text(c)).alias(c)
+        for c in (*FLAT_COLUMNS, *OPTIONAL_COLUMNS)
     )
     date, shaped = birth_date("tanggal_lahir")
     return frame.with_columns(
@@ -280,6 +304,7 @@ def cleaned(frame: pl.DataFrame) -> pl.DataFrame:
         shaped.alias(SHAPED),
         code_of(pl.col("jenis_kelamin"), SEX).alias(SEX_CODE),
         code_of(pl.col("hubungan_keluarga"), RELATIONSHIPS).alias(RELATIONSHIP_CODE),
+        code_of(pl.col("status_kawin"), MARITAL).alias(MARITAL_CODE),
         rt_rw("rt").alias("__rt"),
         rt_rw("rw").alias("__rw"),
     )
@@ -302,6 +327,7 @@ def normalised(default_year: int) -> list[pl.Expr]:
         pl.col(SEX_CODE).alias("sex"),
         pl.col("nama_ibu_kandung").alias("mother_name"),
         pl.col(RELATIONSHIP_CODE).alias("relationship"),
+        pl.col(MARITAL_CODE).alias("marital_status"),
         pl.when(year == "")
         .then(pl.lit(default_year))
         .otherwise(year.cast(pl.Int16, strict=False))

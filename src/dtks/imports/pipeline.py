@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -27,8 +28,6 @@ from dtks.accounts.roles import Perm
 from dtks.accounts.scope import area_codes
 from dtks.audit.record import Change, record_events
 from dtks.core.errors import DomainError, PermissionDeniedError
-from dtks.registry.models import Family
-from dtks.registry.search_names import refresh_member_names
 from dtks.wilayah.models import Region
 
 from . import promote, settle, staging
@@ -159,7 +158,7 @@ def _stage_file(
             default_year=settings.DTKS_CURRENT_YEAR,
         )
         clock.lap("validate")
-        staging.write(staged)
+        staging.write(staged, reserve=not batch.dry_run)
         clock.lap("stage")
         done += chunk.height
         batch.progress_done = done
@@ -181,15 +180,8 @@ def _commit_batch(
         batch.counts = settle.counts(batch.pk)
         if not batch.dry_run:
             now = timezone.now()
-            left = promote.promote(batch.pk, now=now, today=timezone.localdate())
+            promote.promote(batch.pk, now=now, today=timezone.localdate())
             clock.lap("promote")
-            written = StagedRow.objects.filter(
-                batch=batch, outcome__in=[Outcome.CREATED, Outcome.UPDATED]
-            ).values("family_id")
-            refresh_member_names(Family.objects.filter(pk__in=written))
-            if left:
-                refresh_member_names(Family.objects.filter(pk__in=left))
-            clock.lap("names")
             record_events(by, "import_batch", [_audit_change(batch)])
         batch.status = BatchStatus.DONE
         batch.finished_at = timezone.now()
@@ -211,9 +203,11 @@ def _run_checks(batch: ImportBatch, by: User | None) -> None:
     rejections. Named by a setting, as the registry names its checks: verification is a
     sibling layer that imports must not import."""
     run_checks = import_string(getattr(settings, "DTKS_IMPORT_CHECKS", DEFAULT_CHECKS))
-    persons = StagedRow.objects.filter(
-        batch=batch, outcome__in=[Outcome.CREATED, Outcome.UPDATED]
-    ).values("person_id")
+    persons = (
+        StagedRow.objects.filter(batch=batch, outcome__in=[Outcome.CREATED, Outcome.UPDATED])
+        .annotate(written=Coalesce("person_id", "new_person_id"))
+        .values("written")
+    )
     if persons.exists():
         run_checks(by=by, persons=persons)
 

@@ -112,6 +112,24 @@ def reject_outside_area(batch_id: int, area: tuple[str, ...] | None) -> None:
     )
 
 
+def reject_split_families(batch_id: int) -> int:
+    """Every row of a No. KK whose rows name more than one desa/kelurahan: a family lives in
+    one desa, and choosing one of them would move the others silently."""
+    template = _(
+        "The rows of No. KK %(no_kk)s name %(count)s different desa/kelurahan; a family "
+        "lives in one desa. Correct desa_kelurahan on its rows."
+    )
+    return run(
+        f"""UPDATE {T} AS s SET outcome = 'rejected', field = 'desa_kelurahan',
+               reason = REPLACE(REPLACE(%s, %s, d.no_kk), %s, CAST(d.places AS TEXT))
+            FROM (SELECT no_kk, COUNT(DISTINCT desa_code) AS places FROM {T}
+                  WHERE batch_id = %s AND outcome = '' GROUP BY no_kk
+                  HAVING COUNT(DISTINCT desa_code) > 1) AS d
+            WHERE {PENDING} AND s.no_kk = d.no_kk""",
+        [template, "%(no_kk)s", "%(count)s", batch_id, batch_id],
+    )
+
+
 def reject_headless(batch_id: int) -> int:
     """Every row of a No. KK whose family would not have exactly one head after the import
     (the heads in the file plus current heads of the family the file leaves in place)."""
@@ -142,6 +160,8 @@ def reject_headless(batch_id: int) -> int:
 
 PERSON_DIFFERS = """(p.name <> s.name OR p.birth_date <> s.birth_date OR p.sex <> s.sex
     OR p.birth_place <> s.birth_place OR p.mother_name <> s.mother_name
+    OR s.marital_status IS NOT NULL
+       AND (p.marital_status IS NULL OR p.marital_status <> s.marital_status)
     OR NOT EXISTS (SELECT 1 FROM registry_membership AS m WHERE m.person_id = s.person_id
         AND m.end_date IS NULL AND m.family_id = s.family_id
         AND m.relationship = s.relationship)
@@ -163,6 +183,7 @@ def _before() -> str:
             "jenis_kelamin": "p.sex",
             "tempat_lahir": "p.birth_place",
             "nama_ibu_kandung": "p.mother_name",
+            "status_kawin": "p.marital_status",
             "nomor_kk": f"(SELECT f.no_kk {family} LIMIT 1)",
             "hubungan_keluarga": f"(SELECT m.relationship {family} LIMIT 1)",
             "desa_kelurahan": f"(SELECT f.desa_id {family} LIMIT 1)",
@@ -202,6 +223,7 @@ def settle(batch_id: int, area: tuple[str, ...] | None) -> None:
     reject_duplicates(batch_id)
     match_registry(batch_id)
     reject_outside_area(batch_id, area)
+    reject_split_families(batch_id)
     reject_headless(batch_id)
     classify(batch_id)
     analyze(T)

@@ -15,9 +15,20 @@ import polars as pl
 from django.db import connection
 from django.utils.translation import gettext as _
 
+from dtks.core.sequences import reserve_ids
+from dtks.registry.choices import Relationship
+from dtks.registry.models import Family, Person
+
 from .columns import FLAT_COLUMNS
 from .models import Outcome, StagedRow
-from .normalize import cleaned, field_problems, normalised, sentence, with_optional_columns
+from .normalize import (
+    OPTIONAL_COLUMNS,
+    cleaned,
+    field_problems,
+    normalised,
+    sentence,
+    with_optional_columns,
+)
 from .readers import NUMERIC_KK, NUMERIC_NIK, ROW
 from .regions import LEVEL_COLUMNS, resolve
 
@@ -36,9 +47,11 @@ DATA_COLUMNS = (
     "sex",
     "mother_name",
     "relationship",
+    "marital_status",
     "data_year",
 )
 STAGED_COLUMNS = ("batch_id", "row", *DATA_COLUMNS, "outcome", "field", "reason")
+WRITTEN_COLUMNS = (*STAGED_COLUMNS, "new_person_id", "new_family_id")
 
 
 @dataclass(frozen=True)
@@ -115,7 +128,7 @@ def prepare(
     data_columns = [c for c in frame.columns if c not in (ROW, NUMERIC_NIK, NUMERIC_KK)]
     frame = frame.filter(~blank(frame, data_columns))
     present = set(frame.columns)
-    frame = cleaned(with_optional_columns(frame, FLAT_COLUMNS))
+    frame = cleaned(with_optional_columns(frame, (*FLAT_COLUMNS, *OPTIONAL_COLUMNS)))
     frame = resolve(frame, lookups)
     problems = field_problems(present, today) + region_problems(scope)
     failed = pl.any_horizontal([check for _f, check, _m in problems]).fill_null(False)
@@ -164,12 +177,40 @@ def _blank(column: str, dtype: pl.DataType) -> pl.Expr:
     return (pl.lit("") if dtype == pl.String else pl.lit(None, dtype=dtype)).alias(column)
 
 
-def write(staged: pl.DataFrame) -> None:
-    """Bulk-insert staged rows: COPY on PostgreSQL, executemany on SQLite."""
+def with_reserved_ids(staged: pl.DataFrame) -> pl.DataFrame:
+    """Every accepted row gets a person id, every accepted head row a family id, reserved from
+    the registry's sequences: promotion inserts them as they are (see `StagedRow`). A row that
+    turns out to update a known person leaves its reserved id unused."""
+    accepted = pl.col("outcome") == ""
+    heads = accepted & (pl.col("relationship") == Relationship.HEAD.value)
+    n_persons = staged.select(accepted.sum()).item()
+    n_families = staged.select(heads.sum()).item()
+    person_ids = pl.Series(reserve_ids(Person, n_persons), dtype=pl.Int64)
+    family_ids = pl.Series(reserve_ids(Family, n_families), dtype=pl.Int64)
+    return staged.with_columns(
+        _scatter(accepted, person_ids).alias("new_person_id"),
+        _scatter(heads, family_ids).alias("new_family_id"),
+    )
+
+
+def _scatter(mask: pl.Expr, ids: pl.Series) -> pl.Expr:
+    """`ids` laid in order onto the rows where `mask` holds; null elsewhere."""
+    if ids.is_empty():
+        return pl.lit(None, dtype=pl.Int64)
+    position = (mask.cast(pl.Int64).cum_sum() - 1).clip(0)
+    return pl.when(mask).then(pl.lit(ids).gather(position)).otherwise(None)
+
+
+def write(staged: pl.DataFrame, *, reserve: bool) -> None:
+    """Bulk-insert staged rows: COPY on PostgreSQL, executemany on SQLite. `reserve` gives
+    them registry ids first (not for a dry run: it promotes nothing)."""
     if staged.is_empty():
         return
+    staged = with_reserved_ids(staged) if reserve else staged
+    names = WRITTEN_COLUMNS if reserve else STAGED_COLUMNS
+    staged = staged.select(names)
     table = StagedRow._meta.db_table
-    columns = ", ".join(STAGED_COLUMNS)
+    columns = ", ".join(names)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             buffer = io.BytesIO()
@@ -178,6 +219,6 @@ def write(staged: pl.DataFrame) -> None:
             with cursor.cursor.copy(sql) as copy:
                 copy.write(buffer.getvalue())
         else:
-            marks = ", ".join(["%s"] * len(STAGED_COLUMNS))
+            marks = ", ".join(["%s"] * len(names))
             rows = staged.with_columns(pl.col("birth_date").cast(pl.String)).rows()
             cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)
