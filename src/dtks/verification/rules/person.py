@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import polars as pl
 from django.utils.translation import gettext_noop
 
 from dtks.core.nik import MESSAGES as NIK_MESSAGES
 
-from .base import ERROR, PERSON, WARNING, CheckContext, Hit, PersonData, register
+from .base import ERROR, PERSON, WARNING, CheckContext, Hit, PersonData, Vector, register
+from .vector import VectorHit, blank
 
 NIK_RULE = "Permendagri/DOMAIN §4: struktur NIK (wilayah, tanggal lahir +40, nomor urut)"
 MINIMAL_ATTRIBUTES = "Kepmensos 150/HUK/2022: atribut minimal DTKS"
@@ -27,13 +29,24 @@ def _nik_check(*codes: str) -> Callable[[PersonData, CheckContext], list[Hit]]:
     return check
 
 
+def _nik_vector(*codes: str) -> Vector:
+    """The vectorised `_nik_check`: the NIK problems with these codes, in the same order."""
+
+    def vector(context: CheckContext) -> list[VectorHit]:
+        return [hit for code, hit in context.nik_hits().items() if code in codes]
+
+    return vector
+
+
+_STRUCTURE = ("nik_length", "nik_not_digits")
 register(
     "nik_format",
     severity=ERROR,
     level=PERSON,
     message=gettext_noop("NIK must be exactly 16 digits (0-9)"),
     regulation=NIK_RULE,
-)(_nik_check("nik_length", "nik_not_digits"))
+    vector=_nik_vector(*_STRUCTURE),
+)(_nik_check(*_STRUCTURE))
 
 for _code in (
     "nik_invalid_date",
@@ -48,6 +61,7 @@ for _code in (
         level=PERSON,
         message=NIK_MESSAGES[_code],
         regulation=NIK_RULE,
+        vector=_nik_vector(_code),
     )(_nik_check(_code))
 
 
@@ -62,6 +76,7 @@ def is_blank(value: object) -> bool:
     level=PERSON,
     message=gettext_noop("Full name is empty: it is a minimal DTKS attribute"),
     regulation=MINIMAL_ATTRIBUTES,
+    vector=lambda context: [VectorHit("name", blank("name"))],
 )
 def missing_name(person: PersonData, context: CheckContext) -> list[Hit]:
     return [Hit("name")] if is_blank(person.name) else []
@@ -73,6 +88,7 @@ def missing_name(person: PersonData, context: CheckContext) -> list[Hit]:
     level=PERSON,
     message=gettext_noop("Mother's maiden name is empty: it is a minimal DTKS attribute"),
     regulation=MINIMAL_ATTRIBUTES,
+    vector=lambda context: [VectorHit("mother_name", blank("mother_name"))],
 )
 def missing_mother_name(person: PersonData, context: CheckContext) -> list[Hit]:
     return [Hit("mother_name")] if is_blank(person.mother_name) else []
@@ -84,6 +100,7 @@ def missing_mother_name(person: PersonData, context: CheckContext) -> list[Hit]:
     level=PERSON,
     message=gettext_noop("Place of birth is empty: it is a minimal DTKS attribute"),
     regulation=MINIMAL_ATTRIBUTES,
+    vector=lambda context: [VectorHit("birth_place", blank("birth_place"))],
 )
 def missing_birth_place(person: PersonData, context: CheckContext) -> list[Hit]:
     return [Hit("birth_place")] if is_blank(person.birth_place) else []
@@ -95,6 +112,7 @@ def missing_birth_place(person: PersonData, context: CheckContext) -> list[Hit]:
     level=PERSON,
     message=gettext_noop("Marital status is empty: it is a minimal DTKS attribute"),
     regulation=MINIMAL_ATTRIBUTES,
+    vector=lambda context: [VectorHit("marital_status", pl.col("marital_status").is_null())],
 )
 def missing_marital_status(person: PersonData, context: CheckContext) -> list[Hit]:
     return [Hit("marital_status")] if person.marital_status is None else []
