@@ -234,3 +234,6 @@ DTKS_IMPORT_MAX_UNCOMPRESSED = int(
 DTKS_CURRENT_YEAR = int(os.environ.get("DTKS_CURRENT_YEAR", "2023"))
 # Rows read, validated and staged at a time: memory stays flat in the size of the file.
 DTKS_IMPORT_CHUNK_ROWS = int(os.environ.get("DTKS_IMPORT_CHUNK_ROWS", "100000"))
+# PostgreSQL work_mem for the settling and promoting transaction of an import (its sorts and
+# hash joins span the whole batch); the server's own setting applies everywhere else.
+DTKS_IMPORT_WORK_MEM = os.environ.get("DTKS_IMPORT_WORK_MEM", "256MB")

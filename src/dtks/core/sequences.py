@@ -21,14 +21,27 @@ def reserve_ids(model: type[Model], count: int) -> list[int]:
     pk = model._meta.pk.column
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [table, pk, count],
-            )
-            return [row[0] for row in cursor.fetchall()]
+            return _reserve_postgresql(cursor, table, pk, count)
         if connection.vendor == "sqlite":
             return _reserve_sqlite(cursor, table, pk, count)
     raise NotImplementedError(connection.vendor)
+
+
+def _reserve_postgresql(cursor: CursorWrapper, table: str, pk: str, count: int) -> list[int]:
+    """One `nextval` and one `setval` move the sequence past the block. Inserts draw from the
+    sequence while holding a ROW EXCLUSIVE lock on the table, so a SHARE ROW EXCLUSIVE lock held
+    for these two calls keeps every other writer out of the block (they wait a moment)."""
+    quoted = connection.ops.quote_name(table)
+    with transaction.atomic():
+        cursor.execute(f"LOCK TABLE {quoted} IN SHARE ROW EXCLUSIVE MODE")
+        cursor.execute(
+            "SELECT n.first, setval(n.seq, n.first + %s - 1) FROM ("
+            "SELECT pg_get_serial_sequence(%s, %s) AS seq, "
+            "nextval(pg_get_serial_sequence(%s, %s)) AS first) AS n",
+            [count, table, pk, table, pk],
+        )
+        first = cursor.fetchone()[0]
+    return list(range(first, first + count))
 
 
 def _reserve_sqlite(cursor: CursorWrapper, table: str, pk: str, count: int) -> list[int]:

@@ -79,7 +79,16 @@ class StagedRow(models.Model):
     stored file); updated rows keep the registry values they replaced (`before`).
     """
 
-    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="rows")
+    # No database constraint: a foreign-key check per row would double the cost of the COPY
+    # that stages a million rows; rows are only ever written for a batch that exists, and are
+    # deleted with it (Django's cascade). The composite indexes below lead with the batch.
+    batch = models.ForeignKey(
+        ImportBatch,
+        on_delete=models.CASCADE,
+        related_name="rows",
+        db_constraint=False,
+        db_index=False,
+    )
     row = models.PositiveIntegerField(_("row"))  # `baris`: the sheet row, header = 1
     id_dtks = models.CharField(max_length=24, blank=True)
     desa_code = models.CharField(max_length=13, blank=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from django.conf import settings
 from django.db import connection
 from django.utils.translation import gettext as _
 
@@ -19,7 +20,9 @@ from dtks.registry.choices import Relationship
 from .models import Outcome, StagedRow
 
 T = StagedRow._meta.db_table
-PENDING = "s.batch_id = %s AND s.outcome = ''"
+# Accepted rows are staged as `created` and stay so unless settling finds otherwise: on a file
+# of new records (the bulk case) no statement has to rewrite every staged row.
+PENDING = "s.batch_id = %s AND s.outcome = 'created'"
 WRITTEN = "s.batch_id = %s AND s.outcome IN ('created', 'updated')"
 
 
@@ -71,7 +74,7 @@ def reject_duplicates(batch_id: int) -> int:
         f"""UPDATE {T} AS s SET outcome = 'rejected', field = 'nomor_nik',
                reason = REPLACE(%s, %s, CAST(d.first_row AS TEXT))
             FROM (SELECT nik, MIN("row") AS first_row FROM {T}
-                  WHERE batch_id = %s AND outcome = '' GROUP BY nik HAVING COUNT(*) > 1) AS d
+                  WHERE batch_id = %s AND outcome = 'created' GROUP BY nik HAVING COUNT(*) > 1) AS d
             WHERE {PENDING} AND s.nik = d.nik AND s."row" > d.first_row""",
         [template, "%(row)s", batch_id, batch_id],
     )
@@ -123,7 +126,7 @@ def reject_split_families(batch_id: int) -> int:
         f"""UPDATE {T} AS s SET outcome = 'rejected', field = 'desa_kelurahan',
                reason = REPLACE(REPLACE(%s, %s, d.no_kk), %s, CAST(d.places AS TEXT))
             FROM (SELECT no_kk, COUNT(DISTINCT desa_code) AS places FROM {T}
-                  WHERE batch_id = %s AND outcome = '' GROUP BY no_kk
+                  WHERE batch_id = %s AND outcome = 'created' GROUP BY no_kk
                   HAVING COUNT(DISTINCT desa_code) > 1) AS d
             WHERE {PENDING} AND s.no_kk = d.no_kk""",
         [template, "%(no_kk)s", "%(count)s", batch_id, batch_id],
@@ -149,9 +152,9 @@ def reject_headless(batch_id: int) -> int:
                       WHERE m.end_date IS NULL AND m.relationship = {head}
                         AND m.person_id NOT IN (
                             SELECT person_id FROM {T}
-                            WHERE batch_id = %s AND outcome = '' AND person_id IS NOT NULL)
+                            WHERE batch_id = %s AND outcome = 'created' AND person_id IS NOT NULL)
                       GROUP BY m.family_id) AS k ON k.family_id = x.family_id
-                  WHERE x.batch_id = %s AND x.outcome = ''
+                  WHERE x.batch_id = %s AND x.outcome = 'created'
                   GROUP BY x.no_kk) AS h
             WHERE {PENDING} AND s.no_kk = h.no_kk AND h.heads <> 1""",
         [template, "%(no_kk)s", "%(count)s", batch_id, batch_id, batch_id],
@@ -197,11 +200,11 @@ def _before() -> str:
 
 
 def classify(batch_id: int) -> None:
-    """Created (NIK new), updated (a value differs; `before` kept), else unchanged."""
-    run(
-        f"UPDATE {T} AS s SET outcome = 'created' WHERE {PENDING} AND s.person_id IS NULL",
-        [batch_id],
-    )
+    """Created (NIK new: the staged outcome stays), updated (a value differs; `before` kept),
+    else unchanged."""
+    known = f"{PENDING} AND s.person_id IS NOT NULL"
+    if not fetch(f"SELECT 1 FROM {T} AS s WHERE {known} LIMIT 1", [batch_id]):
+        return
     # Family values are compared on the row that carries them into the registry only (the
     # head's row, else the first row of the KK), as `promote.update_families` writes them.
     run(
@@ -210,15 +213,19 @@ def classify(batch_id: int) -> None:
                 SELECT x.id, ROW_NUMBER() OVER (PARTITION BY x.no_kk ORDER BY
                     CASE WHEN x.relationship = {Relationship.HEAD.value} THEN 0 ELSE 1 END,
                     x."row") AS pick
-                FROM {T} AS x WHERE x.batch_id = %s AND x.outcome IN ('', 'created')) AS r
-            WHERE {PENDING} AND p.id = s.person_id AND r.id = s.id AND {PERSON_DIFFERS}""",
+                FROM {T} AS x WHERE x.batch_id = %s AND x.outcome = 'created') AS r
+            WHERE {known} AND p.id = s.person_id AND r.id = s.id AND {PERSON_DIFFERS}""",
         [batch_id, batch_id],
     )
-    run(f"UPDATE {T} AS s SET outcome = 'unchanged' WHERE {PENDING}", [batch_id])
+    run(f"UPDATE {T} AS s SET outcome = 'unchanged' WHERE {known}", [batch_id])
 
 
 def settle(batch_id: int, area: tuple[str, ...] | None) -> None:
     """Every staged row gets its outcome; nothing in the registry changes."""
+    if _pg():
+        # Sorts and hashes over a whole batch: the default 4 MB would spill them to disk.
+        # For the rest of the caller's transaction only (promotion included).
+        fetch("SELECT set_config('work_mem', %s, true)", [settings.DTKS_IMPORT_WORK_MEM])
     analyze(T)
     reject_duplicates(batch_id)
     match_registry(batch_id)

@@ -165,7 +165,8 @@ def _staged(
         pl.col("desa_code"),
         pl.col("field"),
         pl.col("reason"),
-        pl.lit(Outcome.REJECTED.value if rejected else "").alias("outcome"),
+        # Accepted rows start as created; settling changes the few that are not (`settle`).
+        pl.lit(Outcome.REJECTED.value if rejected else Outcome.CREATED.value).alias("outcome"),
     )
     if rejected:
         staged = staged.with_columns(_blank(c, staged.schema[c]) for c in DATA_COLUMNS)
@@ -181,7 +182,7 @@ def with_reserved_ids(staged: pl.DataFrame) -> pl.DataFrame:
     """Every accepted row gets a person id, every accepted head row a family id, reserved from
     the registry's sequences: promotion inserts them as they are (see `StagedRow`). A row that
     turns out to update a known person leaves its reserved id unused."""
-    accepted = pl.col("outcome") == ""
+    accepted = pl.col("outcome") == Outcome.CREATED.value
     heads = accepted & (pl.col("relationship") == Relationship.HEAD.value)
     n_persons = staged.select(accepted.sum()).item()
     n_families = staged.select(heads.sum()).item()
