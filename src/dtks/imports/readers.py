@@ -1,14 +1,19 @@
 """Reading an uploaded file as text, in chunks: CSV, a flat xlsx sheet, or the project template.
 
 Every cell comes back as the text the user typed (no type guessing), with the sheet row
-number a user sees in Excel (`__row`, header = row 1). The one exception is the Excel trap:
+number a user sees in Excel (`__row`, header = row 1; an empty line is a row, a quoted cell
+holding line breaks is one). A CSV is streamed in blocks of whole records, so memory does not
+grow with the file. The one exception to "text as typed" is the Excel trap:
 an xlsx NIK/No. KK cell that holds a number is flagged (`__numeric_nik`, `__numeric_kk`),
 because Excel has already rounded it to 15 significant digits.
 """
 
 from __future__ import annotations
 
+import codecs
+import csv
 import datetime as dt
+import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,11 +21,21 @@ from typing import Any
 
 import polars as pl
 from django.conf import settings
+from django.utils.translation import gettext as _
+
+from dtks.core.errors import DomainError
 
 ROW = "__row"
 NUMERIC_NIK = "__numeric_nik"
 NUMERIC_KK = "__numeric_kk"
 TEMPLATE_SHEETS = {"keluarga", "individu"}
+# A CSV is read BLOCK_BYTES at a time, so memory stays flat in the file's size (2 MB: as fast
+# as 8 or 16 MB, and the smallest peak measured by bench/import_memory.py). No real row comes
+# near MAX_RECORD_BYTES (Excel caps a cell at 32,767 characters): a record that long is a
+# quote opened and never closed.
+BLOCK_BYTES = 2 * 1024 * 1024
+MAX_RECORD_BYTES = 16 * 1024 * 1024
+HEADER_BYTES = 64 * 1024
 
 
 @dataclass
@@ -58,12 +73,6 @@ def open_table(path: Path) -> Table:
     return _open_csv(path)
 
 
-def _sniff_separator(path: Path) -> str:
-    with path.open("rb") as handle:
-        first = handle.readline().decode("utf-8-sig", errors="replace")
-    return ";" if first.count(";") > first.count(",") else ","
-
-
 def _count_lines(path: Path) -> int:
     count = 0
     with path.open("rb") as handle:
@@ -73,24 +82,164 @@ def _count_lines(path: Path) -> int:
 
 
 def _open_csv(path: Path) -> Table:
-    separator = _sniff_separator(path)
-    header = pl.read_csv(path, separator=separator, n_rows=0, infer_schema=False).columns
+    header_bytes, start = _header_record(path)
+    try:
+        text = header_bytes.decode("utf-8")
+    except UnicodeDecodeError:
+        raise _not_utf8() from None
+    separator = ";" if text.count(";") > text.count(",") else ","
+    header = next(csv.reader(io.StringIO(text), delimiter=separator), [])
     keys = unique_keys(header)
-    scan = pl.scan_csv(
-        path,
+    chunks = _rechunk(_csv_frames(path, start, separator, keys), chunk_rows()) if keys else iter(())
+    return Table(columns=header, total=_count_lines(path), chunks=chunks)
+
+
+def _header_record(path: Path) -> tuple[bytes, int]:
+    """The first record's bytes (without a BOM) and the file offset where the data begins."""
+    with path.open("rb") as handle:
+        data = handle.read(HEADER_BYTES)
+        skip = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
+        while (end := next(_record_ends(data, skip), None)) is None:
+            more = handle.read(HEADER_BYTES)
+            if not more:
+                return data[skip:], len(data)
+            if len(data) > MAX_RECORD_BYTES:
+                raise _bad_quotes(1)
+            data += more
+    return data[skip:end], end
+
+
+def _record_ends(data: bytes, start: int = 0) -> Iterator[int]:
+    """Offsets just past each newline that ends a record, for `data` starting at a record start.
+
+    A newline ends a record when an even number of quotes precede it: inside a quoted cell
+    (which may hold line breaks) the count is odd, and an escaped quote `""` counts twice.
+    """
+    quotes = 0
+    while (newline := data.find(b"\n", start)) >= 0:
+        quotes += data.count(b'"', start, newline)
+        start = newline + 1
+        if quotes % 2 == 0:
+            yield start
+
+
+def _last_record_end(data: bytes) -> int:
+    """`_record_ends(data)`'s last offset (0: none), found from the end: one count per block."""
+    newline = data.rfind(b"\n")
+    quotes = data.count(b'"', 0, newline) if newline >= 0 else 0
+    while newline >= 0 and quotes % 2:
+        previous = data.rfind(b"\n", 0, newline)
+        quotes -= data.count(b'"', previous + 1, newline)
+        newline = previous
+    return newline + 1
+
+
+class _Unclosed(Exception):
+    """No record ends within MAX_RECORD_BYTES: a quote opened and never closed."""
+
+
+def _record_blocks(path: Path, start: int) -> Iterator[bytes]:
+    """The file from `start` in blocks of whole records of about BLOCK_BYTES: what is held at
+    once is a block and the unfinished record carried into the next, whatever the file size."""
+    with path.open("rb") as handle:
+        handle.seek(start)
+        carry = b""
+        while more := handle.read(BLOCK_BYTES):
+            buffer = carry + more
+            cut = _last_record_end(buffer)
+            if cut:
+                yield buffer[:cut]
+            elif len(buffer) > MAX_RECORD_BYTES:
+                raise _Unclosed()
+            carry = buffer[cut:]
+        if carry:
+            yield carry
+
+
+def _csv_frames(path: Path, start: int, separator: str, keys: list[str]) -> Iterator[pl.DataFrame]:
+    """Each block parsed, numbered on from the header (row 1): polars keeps an empty line as
+    an empty row and a quoted line break inside its cell, so rows count as Excel counts them."""
+    row = 2
+    try:
+        for block in _record_blocks(path, start):
+            frame = _parse_block(block, separator, keys, row)
+            row += frame.height
+            yield frame
+    except _Unclosed:
+        raise _bad_quotes(row) from None
+
+
+def _read_block(block: bytes, separator: str, keys: list[str]) -> pl.DataFrame:
+    # A header line of its own: polars counts the columns on the first line, which in a block
+    # may be empty or short; `truncate_ragged_lines` then drops extra cells, short rows get null.
+    names = separator.join(f"c{i}" for i in range(len(keys))).encode() + b"\n"
+    return pl.read_csv(
+        io.BytesIO(names + block),
         separator=separator,
-        infer_schema=False,
         new_columns=keys,
-        row_index_name=ROW,
-        row_index_offset=2,
+        infer_schema=False,
         truncate_ragged_lines=True,
-        encoding="utf8",
     )
-    chunks = (
-        chunk.with_columns(pl.col(ROW).cast(pl.Int64), *_no_flags())
-        for chunk in scan.collect_batches(chunk_size=chunk_rows())
+
+
+def _parse_block(block: bytes, separator: str, keys: list[str], first_row: int) -> pl.DataFrame:
+    try:
+        frame = _read_block(block, separator, keys)
+    except pl.exceptions.PolarsError:
+        raise _unreadable(block, separator, keys, first_row) from None
+    rows = pl.int_range(first_row, first_row + frame.height, dtype=pl.Int64)
+    return frame.with_columns(rows.alias(ROW), *_no_flags())
+
+
+def _unreadable(block: bytes, separator: str, keys: list[str], first_row: int) -> DomainError:
+    """Why polars refused the block: not UTF-8, or the row whose quotes break it (bisected)."""
+    try:
+        block.decode("utf-8")
+    except UnicodeDecodeError:
+        return _not_utf8()
+    ends = [0, *_record_ends(block)]
+    good, bad = 0, len(ends)  # block[:ends[good]] parses; the whole block does not
+    while bad - good > 1:
+        middle = (good + bad) // 2
+        try:
+            _read_block(block[: ends[middle]], separator, keys)
+            good = middle
+        except pl.exceptions.PolarsError:
+            bad = middle
+    return _bad_quotes(first_row + good)
+
+
+def _not_utf8() -> DomainError:
+    return DomainError(
+        _("The .csv file is not UTF-8 text: save it as “CSV UTF-8” and try again."),
+        field="file",
+        code="not_utf8",
     )
-    return Table(columns=list(header), total=_count_lines(path), chunks=chunks)
+
+
+def _bad_quotes(row: int) -> DomainError:
+    return DomainError(
+        _('Row %(row)s of the .csv file cannot be read: check its quotation marks (").')
+        % {"row": row},
+        field="file",
+        code="bad_quotes",
+    )
+
+
+def _rechunk(frames: Iterator[pl.DataFrame], size: int) -> Iterator[pl.DataFrame]:
+    """The rows of `frames` again, `size` at a time (the last chunk shorter). A frame is split
+    where a chunk ends, never a chunk already joined: a slice holds its parent's buffers."""
+    pending: list[pl.DataFrame] = []
+    rows = 0
+    for frame in frames:
+        while rows + frame.height >= size:
+            take = size - rows
+            yield pl.concat([*pending, frame.head(take)])
+            frame, pending, rows = frame.slice(take), [], 0
+        pending.append(frame)
+        rows += frame.height
+    if rows:
+        yield pl.concat(pending)
 
 
 def _no_flags() -> list[pl.Expr]:
