@@ -168,6 +168,9 @@ def _stage_file(
         )
         if progress:
             progress(done, batch.progress_total)
+        # Let go of this chunk before the next is read: two chunks alive at once would set
+        # the peak memory, not one.
+        del chunk, staged
 
 
 def _commit_batch(

@@ -218,7 +218,7 @@ def write(staged: pl.DataFrame, *, reserve: bool) -> None:
             staged.write_csv(buffer, include_header=False, null_value="\\N")
             sql = f"COPY {table} ({columns}) FROM STDIN (FORMAT csv, NULL '\\N')"
             with cursor.cursor.copy(sql) as copy:
-                copy.write(buffer.getvalue())
+                copy.write(buffer.getbuffer())
         else:
             marks = ", ".join(["%s"] * len(names))
             rows = staged.with_columns(pl.col("birth_date").cast(pl.String)).rows()
