@@ -142,6 +142,7 @@ def test_filled_template_imports_into_the_registry(book, tmp_path) -> None:
         "001",
         "1985-08-05",
     )
+    assert person.marital_status == 2  # "2 - Kawin": the template carries status kawin
 
 
 def test_nik_typed_as_a_number_in_the_template_is_rejected(book, tmp_path) -> None:

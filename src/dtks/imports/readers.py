@@ -281,66 +281,75 @@ def _open_xlsx(path: Path) -> Table:
 def _xlsx_chunks(
     rows: Iterator[list[Any]], keys: list[str], first_row: int
 ) -> Iterator[pl.DataFrame]:
-    numeric = {keys.index(k): k for k in ("nomor_nik", "nomor_kk") if k in keys}
     width = len(keys)
-    buffer: list[list[str]] = []
-    flags: list[tuple[bool, bool]] = []
+    buffer: list[list[Any]] = []
     start = first_row
     for values in rows:
-        values = list(values[:width]) + [None] * (width - len(values))
-        flags.append(tuple(isinstance(values[i], (int, float)) for i in _flag_order(numeric)))
-        buffer.append([cell_text(v) for v in values])
+        if len(values) != width:
+            values = list(values[:width]) + [None] * (width - len(values))
+        buffer.append(values)
         if len(buffer) == chunk_rows():
-            yield _frame(buffer, flags, keys, start)
+            yield _frame(buffer, keys, start)
             start += len(buffer)
-            buffer, flags = [], []
+            buffer = []
     if buffer:
-        yield _frame(buffer, flags, keys, start)
+        yield _frame(buffer, keys, start)
 
 
-def _flag_order(numeric: dict[int, str]) -> list[int]:
-    """Column indexes of nomor_nik then nomor_kk (-1 when absent, never numeric)."""
-    by_key = {k: i for i, k in numeric.items()}
-    return [by_key.get("nomor_nik", -1), by_key.get("nomor_kk", -1)]
+NUMBER_TYPES = {int, float}
 
 
-def _frame(
-    rows: list[list[str]], flags: list[tuple[bool, ...]], keys: list[str], start: int
-) -> pl.DataFrame:
-    frame = pl.DataFrame(rows, schema=dict.fromkeys(keys, pl.String), orient="row")
+def _text_column(cells: tuple[Any, ...]) -> pl.Series:
+    """A column of calamine cells as text. Most columns hold only text (and blanks): those
+    go to polars as they are; only a column with numbers or dates is converted cell by cell."""
+    kinds = set(map(type, cells))
+    if kinds <= {str, type(None)}:
+        return pl.Series(cells, dtype=pl.String).fill_null("")
+    return pl.Series([cell_text(v) for v in cells], dtype=pl.String)
+
+
+def _numeric_flags(cells: tuple[Any, ...] | None) -> pl.Series:
+    """Which cells hold a number (the Excel trap): bools are not numbers here."""
+    if cells is None or not (set(map(type, cells)) & NUMBER_TYPES):
+        return pl.Series([False] * (0 if cells is None else len(cells)), dtype=pl.Boolean)
+    return pl.Series([type(v) in NUMBER_TYPES for v in cells], dtype=pl.Boolean)
+
+
+def _frame(rows: list[list[Any]], keys: list[str], start: int) -> pl.DataFrame:
+    columns = dict(zip(keys, zip(*rows, strict=True), strict=True))
+    frame = pl.DataFrame([_text_column(columns[k]).alias(k) for k in keys])
+    flags = {
+        flag: _numeric_flags(columns.get(key))
+        for flag, key in ((NUMERIC_NIK, "nomor_nik"), (NUMERIC_KK, "nomor_kk"))
+    }
     return frame.with_columns(
         pl.Series(ROW, range(start, start + len(rows)), dtype=pl.Int64),
-        pl.Series(NUMERIC_NIK, [f[0] for f in flags], dtype=pl.Boolean),
-        pl.Series(NUMERIC_KK, [f[1] for f in flags], dtype=pl.Boolean),
+        *(
+            series.alias(flag) if len(series) else pl.lit(False).alias(flag)
+            for flag, series in flags.items()
+        ),
     )
 
 
 def _open_template(path: Path) -> Table:
-    """The project's template: its reader flattens `keluarga` + `individu` into flat rows."""
+    """The project's template: its reader flattens `keluarga` + `individu` into flat rows
+    (with the person's status kawin, which the flat row lacks)."""
     from dtks.imports.columns import FLAT_COLUMNS
     from dtks.imports.template import read_template
 
-    keys = list(FLAT_COLUMNS)
+    keys = [*FLAT_COLUMNS, "status_kawin"]
 
     def chunks() -> Iterator[pl.DataFrame]:
-        buffer: list[list[str]] = []
+        # Cells are handed over raw: a numeric NIK/KK is the Excel trap, flagged by `_frame`.
+        buffer: list[list[Any]] = []
         rows: list[int] = []
-        flags: list[tuple[bool, ...]] = []
         for number, flat in enumerate(read_template(path), start=2):
             rows.append(int(flat.get("baris") or number))
-            # The template hands numbers over raw: a numeric NIK/KK is the Excel trap.
-            flags.append(tuple(_is_number(flat.get(k)) for k in ("nomor_nik", "nomor_kk")))
-            buffer.append([cell_text(flat.get(k)) for k in keys])
+            buffer.append([flat.get(k) for k in keys])
             if len(buffer) == chunk_rows():
-                yield _frame(buffer, flags, keys, 0).with_columns(
-                    pl.Series(ROW, rows, dtype=pl.Int64)
-                )
-                buffer, rows, flags = [], [], []
+                yield _frame(buffer, keys, 0).with_columns(pl.Series(ROW, rows, dtype=pl.Int64))
+                buffer, rows = [], []
         if buffer:
-            yield _frame(buffer, flags, keys, 0).with_columns(pl.Series(ROW, rows, dtype=pl.Int64))
+            yield _frame(buffer, keys, 0).with_columns(pl.Series(ROW, rows, dtype=pl.Int64))
 
     return Table(columns=keys, total=0, chunks=chunks())
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
