@@ -178,7 +178,7 @@ def _commit_batch(
 ) -> None:
     """Settle, promote, record: one transaction, so the registry gets all of it or none."""
     with transaction.atomic():
-        settle.settle(batch.pk, area)
+        settle.settle(batch.pk, area, dry_run=batch.dry_run)
         clock.lap("settle")
         batch.counts = settle.counts(batch.pk)
         if not batch.dry_run:

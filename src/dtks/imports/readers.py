@@ -281,14 +281,14 @@ def _open_xlsx(path: Path) -> Table:
 def _xlsx_chunks(
     rows: Iterator[list[Any]], keys: list[str], first_row: int
 ) -> Iterator[pl.DataFrame]:
-    width = len(keys)
+    width, size = len(keys), chunk_rows()
     buffer: list[list[Any]] = []
     start = first_row
     for values in rows:
         if len(values) != width:
             values = list(values[:width]) + [None] * (width - len(values))
         buffer.append(values)
-        if len(buffer) == chunk_rows():
+        if len(buffer) == size:
             yield _frame(buffer, keys, start)
             start += len(buffer)
             buffer = []
@@ -343,10 +343,11 @@ def _open_template(path: Path) -> Table:
         # Cells are handed over raw: a numeric NIK/KK is the Excel trap, flagged by `_frame`.
         buffer: list[list[Any]] = []
         rows: list[int] = []
+        size = chunk_rows()
         for number, flat in enumerate(read_template(path), start=2):
             rows.append(int(flat.get("baris") or number))
             buffer.append([flat.get(k) for k in keys])
-            if len(buffer) == chunk_rows():
+            if len(buffer) == size:
                 yield _frame(buffer, keys, 0).with_columns(pl.Series(ROW, rows, dtype=pl.Int64))
                 buffer, rows = [], []
         if buffer:
