@@ -12,10 +12,20 @@ from dtks.registry import choices as c
 from dtks.registry.models import Person
 from dtks.verification.actions import recheck_family, run_checks
 from dtks.verification.models import Finding
+from dtks.verification.rules import Checker
 from tests.conftest import KEC_A
 from tests.factories import MembershipFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True, params=["per_record", "vectorised"])
+def checked(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every test twice: a few persons checked record by record (as after a save), and the
+    same persons through the vectorised rules (as over the registry)."""
+    if request.param == "vectorised":
+        monkeypatch.setattr(Checker, "vectorised_from", 0)
+    return request.param
 
 
 def add_member(family, **person_fields: object) -> Person:
@@ -122,3 +132,78 @@ def test_verify_command_prints_the_summary(family_a, capsys) -> None:
     out = capsys.readouterr().out
     assert "5 persons checked" in out
     assert "missing_birth_place: 1" in out
+
+
+def test_changed_message_updates_the_open_finding_in_place(family_a) -> None:
+    person = add_member(family_a, birth_date=dt.date(1990, 1, 2))
+    Person.objects.filter(pk=person.pk).update(birth_date=dt.date(1990, 1, 3))
+    run_checks()
+    before = Finding.objects.get(person=person)
+    Person.objects.filter(pk=person.pk).update(birth_date=dt.date(1990, 1, 4))
+    summary = run_checks()
+    after = Finding.objects.get(person=person)
+    assert (summary.opened, summary.updated, summary.resolved, summary.unchanged) == (0, 1, 0, 0)
+    assert (after.pk, after.status, after.opened_at) == (before.pk, "open", before.opened_at)
+    assert "(04-01-1990)" in after.message
+
+
+def test_one_run_opens_updates_resolves_and_keeps(family_a) -> None:
+    kept = add_member(family_a, birth_place="")
+    fixed = add_member(family_a, mother_name="")
+    changed = add_member(family_a, birth_date=dt.date(1990, 1, 2))
+    Person.objects.filter(pk=changed.pk).update(birth_date=dt.date(1990, 1, 3))
+    run_checks()
+    Person.objects.filter(pk=fixed.pk).update(mother_name="Ani")
+    Person.objects.filter(pk=changed.pk).update(birth_date=dt.date(1990, 1, 4))
+    new = add_member(family_a, marital_status=None)
+    summary = run_checks()
+    assert (summary.opened, summary.updated, summary.resolved, summary.unchanged) == (1, 1, 1, 1)
+    assert summary.by_rule == {
+        "missing_birth_place": 1,
+        "nik_birth_date_mismatch": 1,
+        "missing_marital_status": 1,
+    }
+    assert [open_rules(p) for p in (kept, fixed, new)] == [
+        {"missing_birth_place"},
+        set(),
+        {"missing_marital_status"},
+    ]
+
+
+def test_findings_of_other_rules_and_waived_findings_are_left_alone(family_a) -> None:
+    person = add_member(family_a)
+    other = Finding.objects.create(
+        rule="dukcapil_mismatch", severity="error", level="person", person=person, message="x"
+    )
+    waived = Finding.objects.create(
+        rule="missing_mother_name",
+        severity="error",
+        level="person",
+        person=person,
+        message="y",
+        status="waived",
+        waiver_reason="ibu tidak diketahui",
+    )
+    summary = run_checks()
+    assert summary.resolved == 0
+    assert Finding.objects.get(pk=other.pk).status == "open"
+    assert Finding.objects.get(pk=waived.pk).status == "waived"
+
+
+def test_persons_are_read_chunk_by_chunk(family_a, family_b, monkeypatch) -> None:
+    defective = [add_member(family_a, mother_name=""), add_member(family_b, mother_name="-")]
+    monkeypatch.setattr("dtks.verification.actions.CHUNK", 2)
+    summary = run_checks()
+    assert (summary.checked, summary.opened) == (9, 2)
+    assert [open_rules(p) for p in defective] == [{"missing_mother_name"}] * 2
+
+
+def test_names_with_quotes_commas_and_newlines_are_read_whole(family_a, monkeypatch) -> None:
+    names = ['Siti "Ani"\nAminah, S.Pd', 'A,\n"B"\n', "\\N", "-"]
+    persons = [add_member(family_a, name=name, mother_name="") for name in names]
+    monkeypatch.setattr("dtks.verification.actions.CHUNK", 1)
+    summary = run_checks()
+    assert summary.checked == 8
+    assert [open_rules(p) for p in persons] == [{"missing_mother_name"}] * 3 + [
+        {"missing_mother_name", "missing_name"}
+    ]
