@@ -86,15 +86,16 @@ def reject_duplicates(batch_id: int) -> int:
 
 
 def match_registry(batch_id: int) -> None:
-    """Point each row at the active person with its NIK and the active family with its KK."""
+    """Point each row at the active person with its NIK and the active family with its KK
+    (one pass over the staged rows: each pass rewrites every row it touches)."""
     run(
-        f"""UPDATE {T} AS s SET person_id = p.id FROM registry_person AS p
-            WHERE {PENDING} AND p.nik = s.nik AND p.status = 'active'""",
-        [batch_id],
-    )
-    run(
-        f"""UPDATE {T} AS s SET family_id = f.id FROM registry_family AS f
-            WHERE {PENDING} AND f.no_kk = s.no_kk AND f.status = 'active'""",
+        f"""UPDATE {T} AS s SET person_id = k.person_id, family_id = k.family_id
+            FROM (SELECT x.id, p.id AS person_id, f.id AS family_id FROM {T} AS x
+                  LEFT JOIN registry_person AS p ON p.nik = x.nik AND p.status = 'active'
+                  LEFT JOIN registry_family AS f ON f.no_kk = x.no_kk AND f.status = 'active'
+                  WHERE x.batch_id = %s AND x.outcome = 'created'
+                    AND (p.id IS NOT NULL OR f.id IS NOT NULL)) AS k
+            WHERE s.id = k.id""",
         [batch_id],
     )
 
