@@ -143,6 +143,7 @@ MATRIX: dict[str, Call] = {
     "registry:member_end": Call(
         UI, methods=("get", "post"), perm=Perm.EDIT_REGISTRY, record=True, kwargs=_member
     ),
+    "registry:officers_in_registry": Call(UI, perm=Perm.VERIFY),
     "users:user_list": Call(UI, methods=("get", "post"), perm=ADMIN_ONLY, data=_name_search),
     "users:user_create": Call(UI, methods=("get", "post"), perm=ADMIN_ONLY),
     "users:user_detail": Call(UI, perm=ADMIN_ONLY, account=True, kwargs=_account),

@@ -26,6 +26,7 @@ from dtks.audit.record import Change, record_events
 from dtks.core.errors import DomainError, PermissionDeniedError
 
 from . import choices as c
+from .conflicts import Subject, refuse_conflicts, subject_of
 from .ids import FAMILY, PERSON, next_id_dtks
 from .models import Family, Membership, Person
 from .search_names import refresh_member_names
@@ -82,6 +83,21 @@ def authorise_edit(user: User, desa_code: str) -> None:
         raise PermissionDeniedError(
             _("This desa/kelurahan lies outside your area."), field="desa", code="out_of_area"
         )
+
+
+def authorise_family_edit(user: User, family: Family, *added: Mapping[str, Any]) -> None:
+    """`authorise_edit` for the family's desa, and refuse a user tied to the family (conflict
+    of interest; `added` are person data about to join it)."""
+    authorise_edit(user, family.desa_id)
+    refuse_conflicts(user, _with_members(subject_of(family), added))
+
+
+def _with_members(subject: Subject, added: Iterable[Mapping[str, Any]]) -> Subject:
+    extra = tuple(
+        (str(d.get("nik") or ""), str(d.get("name") or ""), d.get("birth_date"), d.get("sex"))
+        for d in added
+    )
+    return Subject(subject.no_kk, subject.desa_code, subject.address, subject.members + extra)
 
 
 def _identity(value: str, field: str, label: str) -> str:
@@ -200,6 +216,13 @@ def create_family(
     `members` are person fields plus `relationship`; member errors name `members.<i>.<field>`.
     """
     authorise_edit(by, desa.code)
+    refuse_conflicts(
+        by,
+        _with_members(
+            Subject(str(data.get("no_kk") or ""), desa.code, str(data.get("address") or ""), ()),
+            members,
+        ),
+    )
     family = Family(desa=desa, id_dtks=next_id_dtks(desa.code, FAMILY))
     _apply(family, data, FAMILY_FIELDS)
     if not family.data_year:
@@ -231,7 +254,9 @@ def create_family(
 @transaction.atomic
 def update_family(family: Family, *, by: User, data: Mapping[str, Any]) -> Family:
     """Change a family's address, No. KK or socio-economic data (perbaikan data)."""
-    authorise_edit(by, family.desa_id)
+    authorise_family_edit(by, family)
+    if data.get("no_kk"):
+        refuse_conflicts(by, Subject(str(data["no_kk"]), family.desa_id, family.address, ()))
     family = Family.objects.select_for_update().get(pk=family.pk)
     before = snapshot(family)
     _apply(family, data, FAMILY_FIELDS)
@@ -258,7 +283,7 @@ def add_member(
     family: Family, *, by: User, data: Mapping[str, Any], relationship: int
 ) -> Membership:
     """Add a new person to a family (new member, birth) from today."""
-    authorise_edit(by, family.desa_id)
+    authorise_family_edit(by, family, data)
     if not family.is_active:
         raise DomainError(_("Members cannot be added to an inactive family."), field="family")
     if (
@@ -293,7 +318,7 @@ def update_person(
     relationship: int | None = None,
 ) -> Person:
     """Correct a member's data (perbaikan data: NIK, name, birth date, …) within `family`."""
-    authorise_edit(by, family.desa_id)
+    authorise_family_edit(by, family, data)
     membership = _require_current(family, person)
     person = Person.objects.select_for_update().get(pk=person.pk)
     before = snapshot(person)
@@ -325,7 +350,7 @@ def end_membership(
 ) -> Membership:
     """A person leaves a family (moved out, married into another KK, died): history is kept."""
     family = membership.family
-    authorise_edit(by, family.desa_id)
+    authorise_family_edit(by, family)
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     if membership.end_date is not None:
         raise DomainError(_("This membership has already ended."), field="end_date")
@@ -358,7 +383,7 @@ def deactivate_person(person: Person, *, by: User, reason: str) -> Person:
         .select_related("family")
     )
     for m in memberships:
-        authorise_edit(by, m.family.desa_id)
+        authorise_family_edit(by, m.family)
     if not memberships:
         last = person.memberships.select_related("family").order_by("-end_date").first()
         authorise_edit(by, last.family.desa_id if last else "")

@@ -13,4 +13,5 @@ urlpatterns = [
     path("<int:pk>/anggota/baru/", views.member_add, name="member_add"),
     path("<int:pk>/anggota/<int:person_pk>/ubah/", views.member_edit, name="member_edit"),
     path("<int:pk>/anggota/<int:person_pk>/keluar/", views.member_end, name="member_end"),
+    path("petugas-terdaftar/", views.officers_in_registry, name="officers_in_registry"),
 ]

@@ -19,13 +19,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from dtks.accounts.roles import Perm
-from dtks.accounts.scope import in_area
+from dtks.accounts.scope import area_codes, in_area
 from dtks.audit.models import AuditEvent
 from dtks.audit.record import record_access
 from dtks.core.errors import DomainError
 from dtks.core.paging import search_page
 
-from . import actions
+from . import actions, conflicts
 from .access import get_family_for_user, get_person_for_user
 from .forms import (
     DesaChoiceForm,
@@ -126,6 +126,9 @@ def family_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_edit": request.user.can(Perm.EDIT_REGISTRY)
         and in_area(request.user, family.desa_id, Perm.EDIT_REGISTRY),
     }
+    if context["can_edit"]:
+        # Said before the officer tries: their changes to this family would be refused.
+        context["conflicts"] = conflicts.conflicts(request.user, conflicts.subject_of(family))
     return render(request, "registry/family_detail.html", context)
 
 
@@ -273,3 +276,21 @@ def member_end(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
     person.nik_shown = shown_identity(request.user, family.desa_id, person.nik)
     context = {"family": family, "person": person, "form": form}
     return render(request, "registry/member_end.html", context)
+
+
+@login_required
+def officers_in_registry(request: HttpRequest) -> HttpResponse:
+    """Officers of the verifier's area who themselves appear in the registry (their NIK or
+    No. KK): the kabupaten watches that nobody handles their own family."""
+    _require(request, Perm.VERIFY)
+    from dtks.accounts.models import User
+
+    areas = area_codes(request.user, Perm.VERIFY)
+    in_areas = Q(pk__in=[])
+    for code in areas:
+        in_areas |= Q(role_assignments__area_id=code) | Q(
+            role_assignments__area__code__startswith=code + "."
+        )
+    officers = User.objects.filter(in_areas, is_active=True).distinct().order_by("username")
+    rows = list(conflicts.officers_in_registry(officers))
+    return render(request, "registry/officers_in_registry.html", {"rows": rows})
