@@ -257,3 +257,15 @@ def test_member_names_of_new_and_changed_families_follow_the_import(regions, tmp
     family.refresh_from_db()
     assert sorted(family.member_names.split("|")) == ["ANAK 1", "SITI AMINAH"]
     assert sorted(Family.objects.get(no_kk=other).member_names.split("|")) == ["ANAK DUA", "BUDI"]
+
+
+def test_an_officer_cannot_import_their_own_family(personas, tmp_path):
+    officer = personas.operator_a
+    officer.nik = member(1)["nomor_nik"]
+    officer.save()
+    other = row(nomor_kk="1709010101200002", nomor_nik="1709010101900021")
+    result = import_file(write_csv(tmp_path / "a.csv", [*family_rows(), other]), by=officer)
+    assert (result.created, result.rejected) == (1, 3)
+    reasons = StagedRow.objects.filter(batch_id=result.batch_id, outcome="rejected")
+    assert {r.field for r in reasons} == {"nomor_kk"}
+    assert not Person.objects.filter(nik=HEAD_NIK).exists()

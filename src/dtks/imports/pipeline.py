@@ -178,7 +178,8 @@ def _commit_batch(
 ) -> None:
     """Settle, promote, record: one transaction, so the registry gets all of it or none."""
     with transaction.atomic():
-        settle.settle(batch.pk, area, dry_run=batch.dry_run)
+        importer = (by.nik, by.no_kk) if by is not None else ("", "")
+        settle.settle(batch.pk, area, dry_run=batch.dry_run, importer=importer)
         clock.lap("settle")
         batch.counts = settle.counts(batch.pk)
         if not batch.dry_run:

@@ -139,6 +139,29 @@ def reject_split_families(batch_id: int) -> int:
     )
 
 
+def reject_own_family(batch_id: int, nik: str, no_kk: str) -> int:
+    """Every row of a No. KK that holds the importer's own NIK or is their own No. KK: an
+    officer never writes their own family (conflict of interest, Kepmensos 73/HUK/2024)."""
+    if not (nik or no_kk):
+        return 0
+    return run(
+        f"""UPDATE {T} AS s SET outcome = 'rejected', field = 'nomor_kk', reason = %s
+            WHERE {PENDING} AND s.no_kk IN (
+                SELECT x.no_kk FROM {T} AS x WHERE x.batch_id = %s AND x.outcome = 'created'
+                  AND (x.nik = %s OR x.no_kk = %s))""",
+        [
+            _(
+                "Conflict of interest: this is your own family (your NIK or No. KK). Ask "
+                "another officer to import it."
+            ),
+            batch_id,
+            batch_id,
+            nik or "-",
+            no_kk or "-",
+        ],
+    )
+
+
 def reject_headless(batch_id: int) -> int:
     """Every row of a No. KK whose family would not have exactly one head after the import
     (the heads in the file plus current heads of the family the file leaves in place)."""
@@ -226,9 +249,16 @@ def classify(batch_id: int) -> None:
     run(f"UPDATE {T} AS s SET outcome = 'unchanged' WHERE {known}", [batch_id])
 
 
-def settle(batch_id: int, area: tuple[str, ...] | None, *, dry_run: bool = False) -> None:
+def settle(
+    batch_id: int,
+    area: tuple[str, ...] | None,
+    *,
+    dry_run: bool = False,
+    importer: tuple[str, str] = ("", ""),
+) -> None:
     """Every staged row gets its outcome; nothing in the registry changes. A dry run stops
-    here, so it skips the statistics only promotion would use."""
+    here, so it skips the statistics only promotion would use. `importer` is the user's own
+    (NIK, No. KK)."""
     if _pg():
         # Sorts and hashes over a whole batch: the default 4 MB would spill them to disk.
         # For the rest of the caller's transaction only (promotion included).
@@ -238,6 +268,7 @@ def settle(batch_id: int, area: tuple[str, ...] | None, *, dry_run: bool = False
     match_registry(batch_id)
     reject_outside_area(batch_id, area)
     reject_split_families(batch_id)
+    reject_own_family(batch_id, *importer)
     reject_headless(batch_id)
     classify(batch_id)
     if not dry_run:
