@@ -75,6 +75,17 @@ def _name_search(t: Target) -> dict:
     return {"q": t.head.name}
 
 
+def _finding(t: Target) -> dict:
+    """An open warning on the target's head, for the waiver page."""
+    from dtks.verification.models import Finding
+
+    finding, _ = Finding.objects.get_or_create(
+        rule="test_rule", level="person", person=t.head, status="open",
+        defaults={"severity": "warning", "message": "-"},
+    )  # fmt: skip
+    return {"pk": finding.pk}
+
+
 def _account(t: Target) -> dict:
     return {"pk": t.staff.pk}
 
@@ -144,6 +155,20 @@ MATRIX: dict[str, Call] = {
         UI, methods=("get", "post"), perm=Perm.EDIT_REGISTRY, record=True, kwargs=_member
     ),
     "registry:officers_in_registry": Call(UI, perm=Perm.VERIFY),
+    "verification:dashboard": Call(UI),
+    "verification:queue": Call(UI, perm=Perm.EDIT_REGISTRY),
+    "verification:waive": Call(
+        UI, methods=("get", "post"), perm=Perm.VERIFY, record=True, kwargs=_finding
+    ),
+    # POST-only: it acts.
+    "verification:recheck": Call(
+        UI,
+        methods=("post",),
+        perm=Perm.EDIT_REGISTRY,
+        record=True,
+        ok={"post": 302},
+        kwargs=lambda t: {"family_pk": t.family.pk},
+    ),
     "users:user_list": Call(UI, methods=("get", "post"), perm=ADMIN_ONLY, data=_name_search),
     "users:user_create": Call(UI, methods=("get", "post"), perm=ADMIN_ONLY),
     "users:user_detail": Call(UI, perm=ADMIN_ONLY, account=True, kwargs=_account),

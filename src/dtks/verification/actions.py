@@ -19,14 +19,19 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from tqdm import tqdm
 
+from dtks.accounts.roles import Perm
+from dtks.accounts.scope import in_area
 from dtks.audit.record import Change, record_event
+from dtks.core.errors import DomainError, PermissionDeniedError
 from dtks.registry.choices import RecordStatus
 from dtks.registry.models import Family, Membership, Person
 from dtks.wilayah.models import Level, Region, code_prefix_q
 
 from . import sync
+from .models import Finding, FindingStatus
 from .rules import PERSON, CheckContext, Checker, rules_for
 
 if TYPE_CHECKING:
@@ -156,3 +161,35 @@ def recheck_family(family: Family, *, by: User | None) -> CheckSummary:
         family_id=family.pk,
         progress=False,
     )
+
+
+def waive_finding(finding: Finding, *, by: User, reason: str) -> Finding:
+    """A kabupaten verifier accepts an open finding with a reason: it is closed as waived and
+    the checks never open it again for the same rule and subject."""
+    placed = Finding.objects.with_place().get(pk=finding.pk)
+    if not by.can(Perm.VERIFY) or not in_area(by, placed.desa_code or "", Perm.VERIFY):
+        raise PermissionDeniedError(_("Only a verifier of this area may waive a finding."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("State why the finding is waived."), field="reason")
+    with transaction.atomic():
+        locked = Finding.objects.select_for_update().get(pk=finding.pk)
+        if locked.status != FindingStatus.OPEN:
+            raise DomainError(_("Only an open finding can be waived."), field="reason")
+        before = {"status": locked.status, "waiver_reason": locked.waiver_reason}
+        locked.status, locked.waiver_reason = FindingStatus.WAIVED, reason[:300]
+        locked.closed_by, locked.closed_at = by, timezone.now()
+        locked.save(update_fields=["status", "waiver_reason", "closed_by", "closed_at"])
+        record_event(
+            by,
+            "waive_finding",
+            Change(
+                "finding",
+                str(locked.pk),
+                before,
+                {"status": locked.status, "waiver_reason": locked.waiver_reason},
+                placed.family_ref,
+                placed.desa_code or "",
+            ),
+        )
+    return locked

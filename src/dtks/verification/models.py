@@ -5,10 +5,22 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
+
+from dtks.accounts.roles import Perm
+from dtks.accounts.scope import area_q
+from dtks.wilayah.models import code_prefix_q
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from dtks.accounts.models import User
 
 
 class Severity(models.TextChoices):
@@ -33,6 +45,37 @@ class FindingQuerySet(models.QuerySet["Finding"]):
 
     def errors(self) -> FindingQuerySet:
         return self.filter(severity=Severity.ERROR)
+
+    def with_place(self) -> FindingQuerySet:
+        """`desa_code` and `family_ref`: the finding's family, or its person's current one
+        (a person who is in no family any more keeps nulls and is seen by nobody's area)."""
+        from dtks.registry.models import Membership
+
+        current = Membership.objects.filter(
+            person=OuterRef("person_id"), end_date__isnull=True
+        ).order_by("id")
+        return self.annotate(
+            desa_code=Coalesce(
+                F("family__desa_id"),
+                Subquery(current.values("family__desa_id")[:1]),
+                output_field=models.CharField(),
+            ),
+            family_ref=Coalesce(
+                F("family_id"),
+                Subquery(current.values("family_id")[:1]),
+                output_field=models.BigIntegerField(),
+            ),
+        )
+
+    def visible_to(
+        self, user: User | AnonymousUser, perm: str = Perm.VIEW_REGISTRY
+    ) -> FindingQuerySet:
+        """Findings placed (`with_place`) inside the user's areas for `perm`: the one scope."""
+        return self.with_place().filter(area_q(user, "desa_code", perm))
+
+    def in_wilayah(self, code: str) -> FindingQuerySet:
+        """Placed findings (`with_place` first) whose desa lies in region `code`."""
+        return self.filter(code_prefix_q("desa_code", code))
 
 
 class Finding(models.Model):

@@ -38,6 +38,11 @@ ANALYZE_FROM = 10_000  # checked persons; below, the planner's estimate from siz
 # An open person-level finding `f`, and a found row `t` about the same rule and person.
 OPEN = f"f.status = '{FindingStatus.OPEN}' AND f.level = '{RuleLevel.PERSON}'"
 SAME = "WHERE t.person_id = f.person_id AND t.rule = f.rule"
+# A waived finding (accepted by a verifier, with a reason) is never opened again.
+OPEN_OR_WAIVED = (
+    f"f.status IN ('{FindingStatus.OPEN}', '{FindingStatus.WAIVED}')"
+    f" AND f.level = '{RuleLevel.PERSON}'"
+)
 
 
 def _postgres() -> bool:
@@ -196,7 +201,7 @@ def sync_findings(
         f"INSERT INTO {FINDINGS} (rule, severity, level, person_id, message, field, status,"
         " opened_at, waiver_reason) SELECT t.rule, t.severity, %s, t.person_id, t.message,"
         f" t.field, %s, %s, '' FROM {FOUND} t"
-        f" WHERE NOT EXISTS (SELECT 1 FROM {FINDINGS} f {SAME} AND {OPEN})",
+        f" WHERE NOT EXISTS (SELECT 1 FROM {FINDINGS} f {SAME} AND {OPEN_OR_WAIVED})",
         [RuleLevel.PERSON, FindingStatus.OPEN, stamp],
     )
     return cursor.rowcount, updated, resolved
