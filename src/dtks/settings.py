@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "dtks.accounts",
     "dtks.registry",
     "dtks.verification",
+    "dtks.eligibility",
     "dtks.imports",
     "dtks.reports",
     "dtks.api",
