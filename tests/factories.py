@@ -9,7 +9,7 @@ import factory
 from dtks.accounts.models import RoleAssignment, User
 from dtks.demo.synth import make_nik, make_no_kk
 from dtks.registry import choices as c
-from dtks.registry.models import Family, Membership, Person
+from dtks.registry.models import Family, FamilyProgram, Membership, Person
 from dtks.registry.search_names import refresh_member_names
 from dtks.wilayah.models import Region
 
@@ -93,6 +93,17 @@ class MembershipFactory(factory.django.DjangoModelFactory):
         membership = super()._create(model_class, *args, **kwargs)
         refresh_member_names(Family.objects.filter(pk=membership.family_id))
         return membership
+
+
+class FamilyProgramFactory(factory.django.DjangoModelFactory):
+    """A program the family receives, from January 2023 with no last month (ongoing)."""
+
+    class Meta:
+        model = FamilyProgram
+
+    family = factory.SubFactory(FamilyFactory)
+    program = c.Program.PKH
+    start_month = dt.date(2023, 1, 1)
 
 
 def family_with_members(

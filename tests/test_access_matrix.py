@@ -169,6 +169,16 @@ MATRIX: dict[str, Call] = {
         ok={"post": 302},
         kwargs=lambda t: {"family_pk": t.family.pk},
     ),
+    "eligibility:flagged": Call(UI),
+    "eligibility:criteria": Call(UI),
+    "eligibility:criteria_edit": Call(UI, methods=("get", "post"), perm=Perm.VERIFY),
+    "eligibility:whatif": Call(UI, data=lambda t: {"program": "pkh", "cutoff": 4}),
+    # The families of one desa behind a what-if count: scoped like a record (404 outside).
+    "eligibility:whatif_families": Call(
+        UI,
+        record=True,
+        data=lambda t: {"program": "pkh", "cutoff": 10, "desa": t.desa, "change": "drop"},
+    ),
     "users:user_list": Call(UI, methods=("get", "post"), perm=ADMIN_ONLY, data=_name_search),
     "users:user_create": Call(UI, methods=("get", "post"), perm=ADMIN_ONLY),
     "users:user_detail": Call(UI, perm=ADMIN_ONLY, account=True, kwargs=_account),

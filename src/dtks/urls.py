@@ -5,6 +5,7 @@ urlpatterns = [
     path("", include("dtks.accounts.urls")),
     path("keluarga/", include("dtks.registry.urls")),
     path("temuan/", include("dtks.verification.urls")),
+    path("kelayakan/", include("dtks.eligibility.urls")),
     path("impor/", include("dtks.imports.urls")),
     path("api/", include("dtks.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

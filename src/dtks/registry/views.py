@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -15,6 +16,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -44,6 +46,9 @@ if TYPE_CHECKING:
 
 PAGE_SIZE = 50
 FINDING_OPEN = "open"
+# Sections that apps above the registry add to the family page: `callable(request, family)`
+# returning rendered HTML. Named in a setting so the registry imports none of them.
+DEFAULT_FAMILY_PANELS = ("dtks.eligibility.views.family_panel",)
 
 
 def _require(request: HttpRequest, perm: str, desa_code: str | None = None) -> None:
@@ -56,6 +61,11 @@ def _form_error(form: Form, error: DomainError) -> None:
     """Put an action's refusal on the form field it names (or on the form as a whole)."""
     field = error.field if error.field in form.fields else None
     form.add_error(field, error.message)
+
+
+def _family_panels() -> list:
+    paths = getattr(settings, "DTKS_FAMILY_PANELS", DEFAULT_FAMILY_PANELS)
+    return [import_string(p) for p in paths]
 
 
 def _filtered(request: HttpRequest, form: FamilySearchForm) -> tuple:
@@ -125,6 +135,7 @@ def family_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "history": history(events, family, request.user),
         "can_edit": request.user.can(Perm.EDIT_REGISTRY)
         and in_area(request.user, family.desa_id, Perm.EDIT_REGISTRY),
+        "panels": [panel(request, family) for panel in _family_panels()],
     }
     if context["can_edit"]:
         # Said before the officer tries: their changes to this family would be refused.
