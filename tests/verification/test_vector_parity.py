@@ -16,7 +16,12 @@ from hypothesis import strategies as st
 from dtks.demo.synth import make_nik
 from dtks.verification.rules import RULES, CheckContext, PersonData, check_frame, check_person
 from dtks.verification.rules.base import register
-from dtks.verification.rules.vector import ALNUM_SCAN_LIMIT, persons_frame, sentence
+from dtks.verification.rules.vector import (
+    ALNUM_SCAN_LIMIT,
+    PERSON_SCHEMA,
+    persons_frame,
+    sentence,
+)
 
 KNOWN = {"17.09.01", "17.09.02"}
 TODAY = dt.date(2026, 11, 27)
@@ -174,6 +179,10 @@ def test_any_persons_agree(
 ) -> None:
     persons = [dataclasses.replace(p, id=i) for i, p in enumerate(drawn, start=1)]
     assert_same(persons, CheckContext(known_regions=known, today=today))
+
+
+def test_frame_columns_are_the_person_data_fields_in_order() -> None:
+    assert tuple(PERSON_SCHEMA) == PersonData.field_names()
 
 
 def test_every_person_rule_has_its_vectorised_form() -> None:

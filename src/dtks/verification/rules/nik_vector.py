@@ -17,7 +17,8 @@ from dtks.core.nik import _sex_label as sex_label
 
 from .vector import VectorHit, zero_padded
 
-# Columns added once per chunk (`nik_columns`) and read by every NIK rule.
+# Columns added once per chunk (`with_nik_columns`) and read by every NIK rule; `_nik_day` is
+# the real day (women -40).
 _LENGTH, _NOT_DIGITS, _OK = "_nik_length", "_nik_not_digits", "_nik_ok"
 _DAY, _MONTH, _YY, _YEAR = "_nik_day", "_nik_month", "_nik_yy", "_nik_year"
 _SEX, _DATE_OK = "_nik_sex", "_nik_date_ok"
