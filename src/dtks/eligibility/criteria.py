@@ -263,12 +263,14 @@ def _listing(columns: Sequence[tuple[str, str]], when: str) -> str:
     return f"rtrim({parts}, ',')"
 
 
-def assessment_sql(rules: RuleSet, quote: Any, *, members: str, where: str) -> str:
+def assessment_sql(rules: RuleSet, quote: Any, *, members: str, where: str, fence: str = "") -> str:
     """A SELECT of the `Assessment` columns for the families that `where` keeps.
 
     `members` is a query of `(family_id, n)`: current member counts, joined as `m`; `where` a
     condition on `f`, the family table. The one parameter left is the timestamp. Codes and
     limits are integers of the validated rule set, inlined so the planner sees constants.
+    `fence` (PostgreSQL: " OFFSET 0") keeps the planner from inlining the per-criterion
+    columns into every expression that reads them, so each is computed once per family.
     """
     enabled = rules.enabled()
     criteria = [(k.code, f"c_{i}") for i, k in enumerate(enabled)]
@@ -288,5 +290,5 @@ def assessment_sql(rules: RuleSet, quote: Any, *, members: str, where: str) -> s
         f" {held} AS held_count, {_listing(assets, '= 1')} AS assets"
         f" FROM (SELECT {', '.join(['f.id AS family_id', 'COALESCE(m.n, 0) AS members', *inner])}"
         f" FROM {quote(FAMILY_TABLE)} f LEFT JOIN ({members}) m ON m.family_id = f.id"
-        f" WHERE {where}) judged) counted"
+        f" WHERE {where}{fence}) judged) counted"
     )
