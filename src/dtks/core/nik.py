@@ -157,7 +157,7 @@ def _region_problems(
     return [problem(f"{prefix}_region_unknown", prefix, region=region)]
 
 
-def _sex_label(sex: int) -> str:
+def sex_label(sex: int) -> str:
     return gettext("female") if sex == FEMALE else gettext("male")
 
 
@@ -183,7 +183,7 @@ def _consistency_problems(
         )
     if sex in (MALE, FEMALE) and sex != parsed.sex:
         problems.append(
-            problem("nik_sex_mismatch", "nik", nik_sex=_sex_label(parsed.sex), sex=_sex_label(sex))
+            problem("nik_sex_mismatch", "nik", nik_sex=sex_label(parsed.sex), sex=sex_label(sex))
         )
     return problems
 

@@ -23,6 +23,7 @@ import polars as pl
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from dtks.core.csvrecords import UnclosedRecord, record_blocks, record_ends
 from dtks.core.errors import DomainError
 
 ROW = "__row"
@@ -99,7 +100,7 @@ def _header_record(path: Path) -> tuple[bytes, int]:
     with path.open("rb") as handle:
         data = handle.read(HEADER_BYTES)
         skip = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
-        while (end := next(_record_ends(data, skip), None)) is None:
+        while (end := next(record_ends(data, skip), None)) is None:
             more = handle.read(HEADER_BYTES)
             if not more:
                 return data[skip:], len(data)
@@ -109,51 +110,12 @@ def _header_record(path: Path) -> tuple[bytes, int]:
     return data[skip:end], end
 
 
-def _record_ends(data: bytes, start: int = 0) -> Iterator[int]:
-    """Offsets just past each newline that ends a record, for `data` starting at a record start.
-
-    A newline ends a record when an even number of quotes precede it: inside a quoted cell
-    (which may hold line breaks) the count is odd, and an escaped quote `""` counts twice.
-    """
-    quotes = 0
-    while (newline := data.find(b"\n", start)) >= 0:
-        quotes += data.count(b'"', start, newline)
-        start = newline + 1
-        if quotes % 2 == 0:
-            yield start
-
-
-def _last_record_end(data: bytes) -> int:
-    """`_record_ends(data)`'s last offset (0: none), found from the end: one count per block."""
-    newline = data.rfind(b"\n")
-    quotes = data.count(b'"', 0, newline) if newline >= 0 else 0
-    while newline >= 0 and quotes % 2:
-        previous = data.rfind(b"\n", 0, newline)
-        quotes -= data.count(b'"', previous + 1, newline)
-        newline = previous
-    return newline + 1
-
-
-class _Unclosed(Exception):
-    """No record ends within MAX_RECORD_BYTES: a quote opened and never closed."""
-
-
 def _record_blocks(path: Path, start: int) -> Iterator[bytes]:
-    """The file from `start` in blocks of whole records of about BLOCK_BYTES: what is held at
-    once is a block and the unfinished record carried into the next, whatever the file size."""
+    """The file from `start` in blocks of whole records of about BLOCK_BYTES, whatever its
+    size (a record past MAX_RECORD_BYTES is a quote opened and never closed)."""
     with path.open("rb") as handle:
         handle.seek(start)
-        carry = b""
-        while more := handle.read(BLOCK_BYTES):
-            buffer = carry + more
-            cut = _last_record_end(buffer)
-            if cut:
-                yield buffer[:cut]
-            elif len(buffer) > MAX_RECORD_BYTES:
-                raise _Unclosed()
-            carry = buffer[cut:]
-        if carry:
-            yield carry
+        yield from record_blocks(handle, BLOCK_BYTES, max_record=MAX_RECORD_BYTES)
 
 
 def _csv_frames(path: Path, start: int, separator: str, keys: list[str]) -> Iterator[pl.DataFrame]:
@@ -165,7 +127,7 @@ def _csv_frames(path: Path, start: int, separator: str, keys: list[str]) -> Iter
             frame = _parse_block(block, separator, keys, row)
             row += frame.height
             yield frame
-    except _Unclosed:
+    except UnclosedRecord:
         raise _bad_quotes(row) from None
 
 
@@ -197,7 +159,7 @@ def _unreadable(block: bytes, separator: str, keys: list[str], first_row: int) -
         block.decode("utf-8")
     except UnicodeDecodeError:
         return _not_utf8()
-    ends = [0, *_record_ends(block)]
+    ends = [0, *record_ends(block)]
     good, bad = 0, len(ends)  # block[:ends[good]] parses; the whole block does not
     while bad - good > 1:
         middle = (good + bad) // 2

@@ -22,6 +22,7 @@ import polars as pl
 from django.db import connection
 from django.db.models import QuerySet
 
+from dtks.core.csvrecords import record_blocks
 from dtks.registry.models import Person
 
 from .models import Finding, FindingStatus, RuleLevel
@@ -100,7 +101,7 @@ def read_persons(cursor: Any, scope: QuerySet[Person], size: int) -> Iterator[pl
         return
     with tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY) as spool:
         _copy_out(cursor, scope, spool)
-        for block in _records(spool, size * ROW_BYTES):
+        for block in record_blocks(spool, size * ROW_BYTES):
             yield pl.read_csv(block, has_header=False, schema=PERSON_SCHEMA)
 
 
@@ -130,27 +131,6 @@ def _copy_out(cursor: Any, scope: QuerySet[Person], spool: IO[bytes]) -> None:
         for block in copy:
             spool.write(block)
     spool.seek(0)
-
-
-def _records(handle: IO[bytes], size: int) -> Iterator[bytes]:
-    """Whole CSV records, about `size` bytes at a time. A newline ends a record only with an
-    even number of quotes before it: inside a quoted field it is part of the value."""
-    rest = b""
-    while block := handle.read(size):
-        data = rest + block
-        cut = _last_record_end(data)
-        if cut:
-            yield data[:cut]
-        rest = data[cut:]
-    if rest:
-        yield rest
-
-
-def _last_record_end(data: bytes) -> int:
-    end = data.rfind(b"\n")
-    while end >= 0 and data.count(b'"', 0, end) % 2:
-        end = data.rfind(b"\n", 0, end)
-    return end + 1
 
 
 def add_chunk(cursor: Any, persons: pl.DataFrame, found: pl.DataFrame) -> None:

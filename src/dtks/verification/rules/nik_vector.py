@@ -12,8 +12,7 @@ import datetime as dt
 
 import polars as pl
 
-from dtks.core.nik import FEMALE, FEMALE_DAY_OFFSET, LENGTH, MALE, MESSAGES
-from dtks.core.nik import _sex_label as sex_label
+from dtks.core.nik import FEMALE, FEMALE_DAY_OFFSET, LENGTH, MALE, MESSAGES, sex_label
 
 from .vector import VectorHit, zero_padded
 
