@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from dtks.registry.models import Family
@@ -32,8 +33,9 @@ def _answer(criterion: Criterion, facts: Mapping[str, Any]) -> str:
         members = facts.get("members") or 0
         if not members:
             return _("%(area)s m², no current member") % {"area": value}
-        return _("%(area)s m² for %(n)s members (%(each).1f m² each)") % {
-            "area": value, "n": members, "each": value / members,
+        each = number_format(value / members, 1)
+        return _("%(area)s m² for %(n)s members (%(each)s m² each)") % {
+            "area": value, "n": members, "each": each,
         }  # fmt: skip
     return str(dict(criterion.choices.choices).get(value, value))
 

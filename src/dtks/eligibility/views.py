@@ -25,7 +25,7 @@ from dtks.core.errors import DomainError
 from dtks.registry.choices import Program
 
 from . import actions, queries
-from .criteria import ASSESSABLE, NOT_ASSESSABLE, evaluate
+from .criteria import ASSESSABLE, NOT_ASSESSABLE, Criterion, CriterionConfig, evaluate
 from .forms import CriteriaForm, CutoffForm, DrillForm
 from .models import RULE_SET_PK, Assessment, CriteriaSet, current_rules
 from .presenters import asset_labels, criterion_rows
@@ -90,6 +90,13 @@ def flagged(request: HttpRequest) -> HttpResponse:
     return render(request, "eligibility/flagged.html", context)
 
 
+def _met_by(criterion: Criterion, config: CriterionConfig) -> list[str]:
+    """The labels of the codes that meet a coded criterion, in questionnaire order."""
+    if criterion.choices is None:
+        return []
+    return [str(label) for value, label in criterion.choices.choices if value in config.values]
+
+
 @login_required
 def criteria(request: HttpRequest) -> HttpResponse:
     """The rule set in force, readable by everyone who sees the registry."""
@@ -97,7 +104,7 @@ def criteria(request: HttpRequest) -> HttpResponse:
     rules = current_rules()
     context = {
         "rules": rules,
-        "rows": [(k, rules.config(k)) for k in ASSESSABLE],
+        "rows": [(k, rules.config(k), _met_by(k, rules.config(k))) for k in ASSESSABLE],
         "not_assessable": NOT_ASSESSABLE,
         "assets": asset_labels(rules.assets),
         "can_edit": request.user.can(Perm.VERIFY),
