@@ -6,7 +6,7 @@ the module below so it is entered. Codes are a contract with the demo, imports a
 
 from __future__ import annotations
 
-from . import person  # noqa: F401  (registers the person-level rules)
+from . import family, person  # noqa: F401  (register the family- and person-level rules)
 from .base import (
     ERROR,
     FAMILY,
@@ -25,6 +25,14 @@ from .base import (
     register,
     rules_for,
 )
+from .family_vector import (
+    FamilyChecker,
+    FamilyData,
+    FamilyFrameCheck,
+    MemberData,
+    check_families,
+    check_family,
+)
 
 __all__ = [
     "ERROR",
@@ -34,11 +42,17 @@ __all__ = [
     "WARNING",
     "CheckContext",
     "Checker",
+    "FamilyChecker",
+    "FamilyData",
+    "FamilyFrameCheck",
     "FrameCheck",
     "Hit",
+    "MemberData",
     "PersonData",
     "Rule",
     "RuleFinding",
+    "check_families",
+    "check_family",
     "check_frame",
     "check_person",
     "register",

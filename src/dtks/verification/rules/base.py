@@ -1,19 +1,24 @@
 """The shape of a data-quality rule and the one registry all rules are entered in.
 
-A rule is a pure function over plain data (a `PersonData`, never an ORM object), so it runs the
-same in the nightly check, after a form is saved, in an import preview and in tests. What it
-returns are `Hit`s (which field, and the values its message needs); the runner turns them into
-findings with the rule's code, severity, level and translated message.
+A rule is a pure function over plain data (a `PersonData`, or a `FamilyData` for a family rule;
+never an ORM object), so it runs the same in the nightly check, after a form is saved, in an
+import preview and in tests. What it returns are `Hit`s (which field, and the values its message
+needs); the runner turns them into findings with the rule's code, severity, level and
+translated message.
 
-A person rule also carries its vectorised form, registered beside it: the same check as polars
-expressions over a frame of persons (`vector.py`), which `FrameCheck` runs over a whole chunk of
-the registry at once. Both forms give the same findings; a property test holds them to it.
+Every rule also carries its vectorised form, registered beside it: the same check as polars
+expressions over a frame of persons (`vector.py`) or of families and their members
+(`family_vector.py`), run over a whole chunk of the registry at once. Both forms give the same
+findings; property tests hold them to it.
+
+Facts that need other records (the other holders of a NIK, the other families of a person) are
+gathered by the loader into the plain data, so the rules themselves stay pure.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from itertools import starmap
 from typing import Any
@@ -34,7 +39,14 @@ FAMILY = "family"
 
 @dataclass(frozen=True)
 class PersonData:
-    """The fields of a person the person-level rules read (a `.values()` row fits)."""
+    """The fields of a person the person-level rules read (a `.values()` row fits).
+
+    The last three have defaults, so a person typed into a form or an import preview is checked
+    without them. `families` are the ID DTKS of the active families the person is a current
+    member of; a run's loader names them only when there are more than one (one is the normal
+    case). `nik_others` are the ID DTKS of the other person records holding the same NIK that
+    no verifier has settled as duplicates (inactive for another reason than `duplicate`).
+    """
 
     id: int | None
     nik: str
@@ -44,6 +56,9 @@ class PersonData:
     sex: int | None
     marital_status: int | None
     mother_name: str
+    presence: int | None = None
+    families: Sequence[str] = ()
+    nik_others: Sequence[str] = ()
 
     @classmethod
     def field_names(cls) -> tuple[str, ...]:
@@ -51,10 +66,12 @@ class PersonData:
 
     @classmethod
     def from_values(cls, row: Mapping[str, Any]) -> PersonData:
-        return cls(*[row.get(name) for name in PERSON_FIELDS])
+        required = {name: row.get(name) for name in REQUIRED_FIELDS}
+        return cls(**required, **{name: row[name] for name in PERSON_FIELDS[8:] if name in row})
 
 
 PERSON_FIELDS = tuple(f.name for f in fields(PersonData))
+REQUIRED_FIELDS = PERSON_FIELDS[:8]
 
 
 @dataclass
@@ -105,14 +122,15 @@ class Hit:
     message: str | None = None
 
 
-Check = Callable[[PersonData, CheckContext], Iterable[Hit]]
+# A person rule checks a `PersonData`, a family rule a `family_vector.FamilyData`.
+Check = Callable[[Any, CheckContext], Iterable[Hit]]
 Vector = Callable[[CheckContext], list[VectorHit]]
 
 
 @dataclass(frozen=True)
 class Rule:
     """A registered check: stable code, severity, level, message msgid, its legal basis, the
-    per-record check and (person rules) its vectorised form."""
+    per-record check and its vectorised form."""
 
     code: str
     severity: str
@@ -122,10 +140,10 @@ class Rule:
     check: Check
     vector: Vector | None = None
 
-    def findings(self, person: PersonData, context: CheckContext) -> list[RuleFinding]:
+    def findings(self, subject: Any, context: CheckContext) -> list[RuleFinding]:
         """At most one finding per subject (one open finding per rule and subject is a
         database invariant); several hits are joined into one message."""
-        hits = list(self.check(person, context))
+        hits = list(self.check(subject, context))
         if not hits:
             return []
         messages = [hit.message or gettext(self.message) % dict(hit.params) for hit in hits]
@@ -185,11 +203,13 @@ def register(
 ) -> Callable[[Check], Check]:
     """Decorator entering a check function in `RULES` under `code` (codes are a contract).
 
-    A person rule must bring its vectorised form (`vector`): the registry is checked with it.
+    Every rule must bring its vectorised form (`vector`): the registry is checked with it.
     """
 
-    if level == PERSON and vector is None:
-        raise ValueError(f"person rule {code} needs its vectorised form")
+    if vector is None:
+        raise ValueError(f"{level} rule {code} needs its vectorised form")
+    if level not in (PERSON, FAMILY):
+        raise ValueError(f"rule {code}: unknown level {level}")
 
     def enter(check: Check) -> Check:
         if code in RULES:

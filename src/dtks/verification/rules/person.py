@@ -1,4 +1,5 @@
-"""Person-level rules: NIK structure and consistency, and the DTKS minimal attributes."""
+"""Person-level rules: NIK structure and consistency, the DTKS minimal attributes, a died
+person still active, and the cross-record ones (one person in two KKs, a NIK on two records)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import polars as pl
 from django.utils.translation import gettext_noop
 
 from dtks.core.nik import MESSAGES as NIK_MESSAGES
+from dtks.registry.choices import Presence
 
 from .base import ERROR, PERSON, WARNING, CheckContext, Hit, PersonData, Vector, register
 from .vector import VectorHit, blank
@@ -116,3 +118,77 @@ def missing_birth_place(person: PersonData, context: CheckContext) -> list[Hit]:
 )
 def missing_marital_status(person: PersonData, context: CheckContext) -> list[Hit]:
     return [Hit("marital_status")] if person.marital_status is None else []
+
+
+DIED = Presence.DIED.value  # Regsosek keberadaan: meninggal
+DEACTIVATION = "Permensos 3/2021, Kepmensos 150/HUK/2022: penonaktifan (meninggal, ganda)"
+ONE_KK = "DOMAIN §4, §7: satu orang dalam satu KK (tumpang tindih: tidak padan Dukcapil)"
+UNIQUE_NIK = "DOMAIN §4, §7: NIK unik dalam DTKS; ID DTKS ganda diselesaikan (penonaktifan: ganda)"
+
+
+@register(
+    "deceased_still_active",
+    severity=ERROR,
+    level=PERSON,
+    message=gettext_noop(
+        "Recorded as died (keberadaan) but still an active member: deactivate the person"
+    ),
+    regulation=DEACTIVATION,
+    vector=lambda context: [VectorHit("presence", pl.col("presence") == DIED)],
+)
+def deceased_still_active(person: PersonData, context: CheckContext) -> list[Hit]:
+    """Only active persons in an active family are checked, so a died one is still counted."""
+    return [Hit("presence")] if person.presence == DIED else []
+
+
+def _listed(column: str) -> pl.Expr:
+    return pl.col(column).list.len().fill_null(0)
+
+
+@register(
+    "multiple_families",
+    severity=ERROR,
+    level=PERSON,
+    message=gettext_noop(
+        "Current member of %(count)d families (ID DTKS %(families)s): a person belongs to one "
+        "KK only"
+    ),
+    regulation=ONE_KK,
+    vector=lambda context: [
+        VectorHit(
+            "families",
+            _listed("families") > 1,
+            {"count": _listed("families"), "families": pl.col("families").list.join(", ")},
+        )
+    ],
+)
+def multiple_families(person: PersonData, context: CheckContext) -> list[Hit]:
+    """Tumpang tindih: current member of two active families (newly-weds still in their
+    parents' KK), which Dukcapil matching refuses."""
+    families = person.families or ()
+    if len(families) < 2:
+        return []
+    return [Hit("families", {"count": len(families), "families": ", ".join(families)})]
+
+
+@register(
+    "nik_duplicate",
+    severity=ERROR,
+    level=PERSON,
+    message=gettext_noop(
+        "NIK is also recorded for ID DTKS %(others)s (inactive, not settled as a duplicate)"
+    ),
+    regulation=UNIQUE_NIK,
+    vector=lambda context: [
+        VectorHit(
+            "nik", _listed("nik_others") > 0, {"others": pl.col("nik_others").list.join(", ")}
+        )
+    ],
+)
+def nik_duplicate(person: PersonData, context: CheckContext) -> list[Hit]:
+    """The database refuses two active persons with one NIK, so the other holder is an
+    inactive record: one deactivated as died while the NIK lives on, or an old record of the
+    same person re-registered instead of reactivated. A verifier settles it by deactivating
+    one as `duplicate` (DOMAIN §7: keep the ID DTKS with the aid history)."""
+    others = person.nik_others or ()
+    return [Hit("nik", {"others": ", ".join(others)})] if others else []

@@ -10,6 +10,7 @@ give the same findings (tests/verification/test_vector_parity.py holds them to t
 from __future__ import annotations
 
 import array
+import datetime as dt
 import functools
 import re
 from collections.abc import Iterable, Mapping
@@ -31,6 +32,13 @@ PERSON_SCHEMA: dict[str, pl.DataType] = {
     "sex": pl.Int64(),
     "marital_status": pl.Int64(),
     "mother_name": pl.String(),
+    "presence": pl.Int64(),
+    "families": pl.List(pl.String()),
+    "nik_others": pl.List(pl.String()),
+}
+# The person's own columns, read from the database; the lists are gathered across records.
+PERSON_COLUMNS: dict[str, pl.DataType] = {
+    name: dtype for name, dtype in PERSON_SCHEMA.items() if not isinstance(dtype, pl.List)
 }
 # What the rules found: one row per rule and person, as a `RuleFinding` of level person.
 FOUND_SCHEMA: dict[str, pl.DataType] = {
@@ -49,12 +57,15 @@ _PLACEHOLDER = re.compile(r"%\(([a-z_]+)\)[sd]|%%")
 class VectorHit:
     """Where a rule hits (a boolean expression over the person columns), the field concerned,
     and the message parameters as expressions. `template` (an msgid) replaces the rule's
-    message, as `Hit.message` does on the per-record path."""
+    message, as `Hit.message` does on the per-record path. A family rule's hit is evaluated on
+    the family rows, or with `per_member` on the member rows (one message per member hit, in
+    member order, as the per-record form loops over the members)."""
 
     field: str
     when: pl.Expr
     params: Mapping[str, pl.Expr] = field(default_factory=dict)
     template: str | None = None
+    per_member: bool = False
 
 
 def sentence(template: str, params: Mapping[str, pl.Expr]) -> pl.Expr:
@@ -103,6 +114,25 @@ def blank(column: str) -> pl.Expr:
 def zero_padded(expr: pl.Expr, width: int = 2) -> pl.Expr:
     """An integer as text, zero-padded as `f"{n:02d}"` pads it."""
     return expr.cast(pl.String).str.zfill(width)
+
+
+def date_text(expr: pl.Expr) -> pl.Expr:
+    """A date as `f"{date:%d-%m-%Y}"` writes it on Linux (no year padding below 1000)."""
+    return pl.concat_str(
+        [zero_padded(expr.dt.day()), zero_padded(expr.dt.month()), expr.dt.year()], separator="-"
+    )
+
+
+def age(born: pl.Expr, today: dt.date) -> pl.Expr:
+    """Completed years on `today` (the vectorised `age_on`)."""
+    month, day = born.dt.month(), born.dt.day()
+    before_birthday = (month > today.month) | ((month == today.month) & (day > today.day))
+    return pl.lit(today.year) - born.dt.year().cast(pl.Int64) - before_birthday.cast(pl.Int64)
+
+
+def age_on(born: dt.date, today: dt.date) -> int:
+    """Completed years on `today`."""
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
 def persons_frame(persons: Iterable[PersonData]) -> pl.DataFrame:
