@@ -1,11 +1,13 @@
 """Running the data-quality rules and keeping findings in step with the data.
 
-`run_checks` is the only writer of person-level findings of the registered rules: it opens what
-is newly found, resolves what is no longer found, and leaves the rest alone, so running it twice
-changes nothing. "Perlu perbaikan" (Tabel 5.3) is then the count of persons with an open error.
+`run_checks` is the only writer of the findings of the registered rules, person- and
+family-level: it opens what is newly found, resolves what is no longer found, and leaves the
+rest alone, so running it twice changes nothing. "Perlu perbaikan" (Tabel 5.3) is then the count
+of persons with an open person-level error.
 
-The rules run vectorised over chunks of persons read straight into polars, and the findings are
-synced by a few set-based statements (`sync.py`): 1,000,000 persons take seconds, not minutes.
+The rules run vectorised over chunks of persons, then of families, read straight into polars,
+and the findings are synced by a few set-based statements per level (`sync.py`): 1,000,000
+persons take seconds, not minutes.
 """
 
 from __future__ import annotations
@@ -32,31 +34,72 @@ from dtks.wilayah.models import Level, Region, code_prefix_q
 
 from . import sync
 from .models import Finding, FindingStatus
-from .rules import PERSON, CheckContext, Checker, rules_for
+from .rules import FAMILY, PERSON, CheckContext, Checker, FamilyChecker, rules_for
 
 if TYPE_CHECKING:
     from dtks.accounts.models import User
 
 CHUNK = 100_000  # persons per chunk: ~20 MB of frame, and few round trips
+FAMILY_CHUNK = 40_000  # families per chunk: ~115,000 members
+
+
+@dataclass
+class LevelSummary:
+    """One level of a run: subjects checked, rows found, findings opened / updated /
+    resolved / kept."""
+
+    checked: int = 0
+    found: int = 0
+    opened: int = 0
+    updated: int = 0
+    resolved: int = 0
+
+    @property
+    def unchanged(self) -> int:
+        return self.found - self.opened - self.updated
 
 
 @dataclass
 class CheckSummary:
-    """What one run did: persons checked, findings opened / updated / resolved / kept."""
+    """What one run did: persons (and families) checked, findings opened / updated /
+    resolved / kept over both levels, what each rule found, and each level's own counts."""
 
     checked: int = 0
+    families: int = 0
     opened: int = 0
     updated: int = 0
     resolved: int = 0
     unchanged: int = 0
     by_rule: Counter[str] = field(default_factory=Counter)  # found in this run
+    by_level: dict[str, LevelSummary] = field(default_factory=dict)
     seconds: float = 0.0
+
+    def add(self, level: str, counts: LevelSummary) -> None:
+        self.by_level[level] = counts
+        self.opened += counts.opened
+        self.updated += counts.updated
+        self.resolved += counts.resolved
+        self.unchanged += counts.unchanged
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["by_rule"] = dict(sorted(self.by_rule.items()))
+        data["by_level"] = {
+            level: asdict(counts) | {"unchanged": counts.unchanged}
+            for level, counts in self.by_level.items()
+        }
         data["seconds"] = round(self.seconds, 2)
         return data
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a run checks: persons, families, and the persons it was named for (None: the
+    whole area), which narrows the cross-record look-ups."""
+
+    persons: QuerySet[Person]
+    families: QuerySet[Family]
+    named: Any = None
 
 
 def persons_to_check(wilayah: str | None = None, persons: Any = None) -> QuerySet[Person]:
@@ -71,42 +114,93 @@ def persons_to_check(wilayah: str | None = None, persons: Any = None) -> QuerySe
     return scope if persons is None else scope.filter(pk__in=persons)
 
 
+def families_to_check(wilayah: str | None = None, persons: Any = None) -> QuerySet[Family]:
+    """Families of `wilayah` (None = all) whatever their status (an inactive one may still
+    hold a program, and its findings from when it was active are resolved), optionally only
+    those with a current membership of `persons` (a queryset or ids)."""
+    scope = Family.objects.all()
+    if wilayah:
+        scope = scope.in_wilayah(wilayah)
+    if persons is not None:
+        members = Membership.objects.filter(
+            family=OuterRef("pk"), end_date__isnull=True, person__in=persons
+        )
+        scope = scope.filter(Exists(members))
+    return scope
+
+
 def known_kecamatan() -> set[str] | None:
     """Loaded kecamatan codes, for the NIK region check; None when none are loaded."""
     return set(Region.objects.filter(level=Level.KECAMATAN).values_list("code", flat=True)) or None
 
 
-def _check_scope(scope: QuerySet[Person], by: User | None, progress: bool) -> CheckSummary:
-    """Every person rule over `scope`, chunk by chunk, then the findings synced in SQL."""
+def _check_persons(
+    cursor: Any, scope: Scope, context: CheckContext, summary: CheckSummary, bar: Any
+) -> LevelSummary:
+    """Every person rule over the scope's persons, chunk by chunk, into the person tables."""
+    check, counts = Checker(context), LevelSummary()
+    for persons in sync.read_persons(cursor, scope.persons, CHUNK, scope.named):
+        rows = check(persons)
+        sync.add_chunk(cursor, sync.PERSONS, persons["id"], rows)
+        summary.by_rule.update(dict(rows["rule"].value_counts().iter_rows()))
+        counts.checked += persons.height
+        counts.found += rows.height
+        bar.update(persons.height)
+    return counts
+
+
+def _check_families(
+    cursor: Any, scope: Scope, context: CheckContext, summary: CheckSummary, bar: Any
+) -> LevelSummary:
+    """Every family rule over the scope's families, by ranges of ids, into the family tables."""
+    check, counts = FamilyChecker(context), LevelSummary()
+    today = context.today or timezone.localdate()
+    for families, members in sync.read_families(cursor, scope.families, FAMILY_CHUNK, today):
+        rows = check(families, members)
+        sync.add_chunk(cursor, sync.FAMILIES, families["id"], rows)
+        summary.by_rule.update(dict(rows["rule"].value_counts().iter_rows()))
+        counts.checked += families.height
+        counts.found += rows.height
+        bar.update(families.height)
+    return counts
+
+
+def _sync(cursor: Any, level: str, counts: LevelSummary, by: User | None) -> None:
+    subjects = sync.PERSONS if level == PERSON else sync.FAMILIES
+    counts.opened, counts.updated, counts.resolved = sync.sync_findings(
+        cursor,
+        subjects,
+        checked=counts.checked,
+        codes=[rule.code for rule in rules_for(level)],
+        by_id=by.pk if by else None,
+        now=timezone.now(),
+    )
+
+
+def _check_scope(scope: Scope, by: User | None, progress: bool) -> CheckSummary:
+    """Every person rule over the scope's persons and every family rule over its families,
+    chunk by chunk, then the findings of both levels synced in SQL."""
     summary = CheckSummary()
-    check = Checker(CheckContext(known_regions=known_kecamatan()))
-    found = 0
-    total = scope.count() if progress else None
-    with (
-        connection.cursor() as cursor,
-        tqdm(total=total, disable=not progress, unit="individu") as bar,
-    ):
+    context = CheckContext(known_regions=known_kecamatan(), today=timezone.localdate())
+    with connection.cursor() as cursor:
         sync.create_tables(cursor)
-        for persons in sync.read_persons(cursor, scope, CHUNK):
-            rows = check(persons)
-            sync.add_chunk(cursor, persons, rows)
-            summary.by_rule.update(dict(rows["rule"].value_counts().iter_rows()))
-            summary.checked += persons.height
-            found += rows.height
-            bar.update(persons.height)
-        codes = [rule.code for rule in rules_for(PERSON)]
-        by_id = by.pk if by else None
-        counts = sync.sync_findings(
-            cursor, checked=summary.checked, codes=codes, by_id=by_id, now=timezone.now()
-        )
+        total = scope.persons.count() if progress else None
+        with tqdm(total=total, disable=not progress, unit="individu") as bar:
+            person_counts = _check_persons(cursor, scope, context, summary, bar)
+        total = scope.families.count() if progress else None
+        with tqdm(total=total, disable=not progress, unit="keluarga") as bar:
+            family_counts = _check_families(cursor, scope, context, summary, bar)
+        _sync(cursor, PERSON, person_counts, by)
+        _sync(cursor, FAMILY, family_counts, by)
         sync.drop_tables(cursor)
-    summary.opened, summary.updated, summary.resolved = counts
-    summary.unchanged = found - summary.opened - summary.updated
+    summary.checked, summary.families = person_counts.checked, family_counts.checked
+    summary.add(PERSON, person_counts)
+    summary.add(FAMILY, family_counts)
     return summary
 
 
 def _run(
-    scope: QuerySet[Person],
+    scope: Scope,
     *,
     by: User | None,
     subject: str,
@@ -133,12 +227,14 @@ def run_checks(
     persons: Any = None,
     progress: bool = False,
 ) -> CheckSummary:
-    """Run every person-level rule over the persons in active families of `wilayah`.
+    """Run every person-level rule over the active persons in active families of `wilayah`,
+    and every family-level rule over its families (with `persons`: only those persons, and the
+    families they are current members of).
 
     Opens new findings, resolves open ones no longer found (closed by `by`), keeps identical
-    ones; one transaction and one audit event per run. Persons outside the scope are untouched.
+    ones; one transaction and one audit event per run. Subjects outside the scope are untouched.
     """
-    scope = persons_to_check(wilayah, persons)
+    scope = Scope(persons_to_check(wilayah, persons), families_to_check(wilayah, persons), persons)
     return _run(
         scope,
         by=by,
@@ -150,9 +246,11 @@ def run_checks(
 
 
 def recheck_family(family: Family, *, by: User | None) -> CheckSummary:
-    """Re-run the rules on a family's current members, after the family or a member changed."""
-    members = Membership.objects.filter(family=family, end_date__isnull=True).values("person_id")
-    scope = persons_to_check(persons=members)
+    """Re-run the person rules on a family's members and the family rules on the family, after
+    the family or a member changed. Past members are checked too (in their current family, if
+    any): a person who just left may no longer be in two families."""
+    members = Membership.objects.filter(family=family).values("person_id")
+    scope = Scope(persons_to_check(persons=members), Family.objects.filter(pk=family.pk), members)
     return _run(
         scope,
         by=by,

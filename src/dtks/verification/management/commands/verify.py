@@ -7,10 +7,11 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from dtks.verification.actions import run_checks
+from dtks.verification.rules import RULES
 
 
 class Command(BaseCommand):
-    help = "Run the data-quality checks over the persons of a region (default: all)."
+    help = "Run the data-quality checks over the persons and families of a region (default: all)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--wilayah", help="a region code, e.g. 17.09 or 17.09.01")
@@ -18,9 +19,16 @@ class Command(BaseCommand):
     def handle(self, *args: Any, wilayah: str | None = None, **options: Any) -> None:
         summary = run_checks(wilayah=wilayah, progress=options["verbosity"] > 0)
         self.stdout.write(
-            f"{summary.checked:,} persons checked in {summary.seconds:.1f} s: "
-            f"{summary.opened:,} findings opened, {summary.updated:,} updated, "
-            f"{summary.resolved:,} resolved, {summary.unchanged:,} unchanged"
+            f"{summary.checked:,} persons and {summary.families:,} families checked in"
+            f" {summary.seconds:.1f} s: {summary.opened:,} findings opened,"
+            f" {summary.updated:,} updated, {summary.resolved:,} resolved,"
+            f" {summary.unchanged:,} unchanged"
         )
-        for rule, count in sorted(summary.by_rule.items()):
-            self.stdout.write(f"  {rule}: {count:,}")
+        for level, counts in summary.by_level.items():
+            self.stdout.write(
+                f"{level}: {counts.found:,} found, {counts.opened:,} opened,"
+                f" {counts.updated:,} updated, {counts.resolved:,} resolved"
+            )
+            for rule, count in sorted(summary.by_rule.items()):
+                if RULES[rule].level == level:
+                    self.stdout.write(f"  {rule}: {count:,}")
