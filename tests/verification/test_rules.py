@@ -35,6 +35,9 @@ CONTRACT = {
     "missing_birth_place": "error",
     "missing_marital_status": "error",
     "missing_name": "error",
+    "deceased_still_active": "error",
+    "multiple_families": "error",
+    "nik_duplicate": "error",
 }
 
 
@@ -65,10 +68,45 @@ def test_clean_person_has_no_finding() -> None:
         ({"sex": 1}, {"nik_sex_mismatch": "error"}),
         ({"nik": "990901" + CLEAN.nik[6:]}, {"nik_region_unknown": "warning"}),
         ({"nik": CLEAN.nik[:15]}, {"nik_format": "error"}),
+        ({"presence": 2}, {"deceased_still_active": "error"}),
+        ({"families": ("1709012001K000001", "1709012001K000002")}, {"multiple_families": "error"}),
+        ({"nik_others": ("1709012001P000009",)}, {"nik_duplicate": "error"}),
     ],
 )
 def test_each_rule_finds_its_defect(changes: dict[str, object], expected: dict[str, str]) -> None:
     assert found(**changes) == expected
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [{"presence": 1}, {"presence": 3}, {"families": ("1709012001K000001",)}, {"nik_others": ()}],
+)
+def test_present_person_in_one_family_with_a_unique_nik_is_clean(changes: dict) -> None:
+    assert found(**changes) == {}
+
+
+def test_cross_record_findings_name_the_other_records() -> None:
+    person = dataclasses.replace(
+        CLEAN, families=("1709012001K000001", "1709012002K000007"), nik_others=("P1", "P2")
+    )
+    with translation.override("en"):
+        findings = {f.rule: f for f in check_person(person, CheckContext(known_regions=KNOWN))}
+    assert findings["multiple_families"].message == (
+        "Current member of 2 families (ID DTKS 1709012001K000001, 1709012002K000007): "
+        "a person belongs to one KK only"
+    )
+    assert findings["nik_duplicate"].message.startswith("NIK is also recorded for ID DTKS P1, P2")
+    assert (findings["multiple_families"].field, findings["nik_duplicate"].field) == (
+        "families",
+        "nik",
+    )
+
+
+def test_a_values_row_without_the_gathered_facts_is_checked() -> None:
+    row = {name: getattr(CLEAN, name) for name in PersonData.field_names()[:8]}
+    person = PersonData.from_values(row | {"presence": 2})
+    assert (person.families, person.nik_others) == ((), ())
+    assert [f.rule for f in check_person(person, CheckContext())] == ["deceased_still_active"]
 
 
 def test_invalid_date_is_reported_once_not_as_a_mismatch() -> None:

@@ -130,8 +130,9 @@ def test_verify_command_prints_the_summary(family_a, capsys) -> None:
     add_member(family_a, birth_place="")
     call_command("verify", wilayah=KEC_A, verbosity=0)
     out = capsys.readouterr().out
-    assert "5 persons checked" in out
+    assert "5 persons and 1 families checked" in out
     assert "missing_birth_place: 1" in out
+    assert "person: 1 found" in out and "family: 0 found" in out
 
 
 def test_changed_message_updates_the_open_finding_in_place(family_a) -> None:

@@ -101,6 +101,11 @@ def edge_persons() -> list[PersonData]:
     for text in EDGE_TEXTS:
         persons.append(dataclasses.replace(CLEAN, name=text, birth_place=text, mother_name=text))
     persons.append(dataclasses.replace(CLEAN, nik=None, marital_status=None))
+    for presence in (None, 1, 2, 3):
+        persons.append(dataclasses.replace(CLEAN, presence=presence))
+    for listed in ((), ("1709012001K000001",), ("A", "B"), ("A", "B", "C"), ("", "x")):
+        persons.append(dataclasses.replace(CLEAN, families=listed, nik_others=listed))
+    persons.append(dataclasses.replace(CLEAN, presence=2, families=("A", "B"), nik_others=("C",)))
     return [dataclasses.replace(p, id=i) for i, p in enumerate(persons, start=1)]
 
 
@@ -149,6 +154,7 @@ niks = st.one_of(
     st.none(),
 )
 texts = st.one_of(st.none(), st.sampled_from(EDGE_TEXTS), st.text(max_size=6))
+ids_dtks = st.lists(st.text(alphabet="0123456789.KP%", max_size=6), max_size=3).map(tuple)
 # Years from 1000: below it `f"{date:%Y}"` pads on some platforms and not on others.
 dates = st.none() | st.dates(min_value=dt.date(1000, 1, 1))
 persons = st.lists(
@@ -162,6 +168,9 @@ persons = st.lists(
         sex=st.none() | st.sampled_from([1, 2]) | st.integers(min_value=-1, max_value=4),
         marital_status=st.none() | st.integers(min_value=0, max_value=4),
         mother_name=texts,
+        presence=st.none() | st.integers(min_value=0, max_value=7),
+        families=ids_dtks,
+        nik_others=ids_dtks,
     ),
     min_size=1,
     max_size=8,
@@ -185,13 +194,14 @@ def test_frame_columns_are_the_person_data_fields_in_order() -> None:
     assert tuple(PERSON_SCHEMA) == PersonData.field_names()
 
 
-def test_every_person_rule_has_its_vectorised_form() -> None:
-    assert all(rule.vector for rule in RULES.values() if rule.level == "person")
+def test_every_rule_has_its_vectorised_form() -> None:
+    assert all(rule.vector for rule in RULES.values())
 
 
-def test_a_person_rule_without_vectorised_form_is_refused() -> None:
+@pytest.mark.parametrize("level", ["person", "family"])
+def test_a_rule_without_vectorised_form_is_refused(level: str) -> None:
     with pytest.raises(ValueError, match="vectorised"):
-        register("new_rule", severity="error", level="person", message="x", regulation="y")
+        register("new_rule", severity="error", level=level, message="x", regulation="y")
     assert "new_rule" not in RULES
 
 
