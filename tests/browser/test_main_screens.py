@@ -53,7 +53,7 @@ def test_operator_and_pengelola_edit_a_member_and_see_history(
     page = browser.new_page(viewport=DESKTOP)
     _log_in(page, base, "pengelola")
     _search_and_open(page, base, nik, family_a.id_dtks)
-    assert nik in page.locator("table.list").inner_text()  # pengelola sees the full NIK
+    assert nik in page.locator("#members table.list").inner_text()  # pengelola sees the full NIK
     assert "Siti Rahmawati" in page.locator(".history").inner_text()
     page.screenshot(path="/tmp/dtks-family-desktop.png", full_page=True)
     page.close()
