@@ -14,7 +14,7 @@ from dtks.accounts.roles import Role
 from dtks.demo import generator
 from dtks.demo.actions import DEMO_PASSWORD
 from dtks.demo.generator import KecamatanTarget
-from dtks.registry.models import Family, Person
+from dtks.registry.models import Family, Membership, Person
 from dtks.verification.models import Finding
 
 SMALL = [
@@ -37,8 +37,9 @@ def small_table(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.django_db
 def test_demo_builds_registry_checks_and_one_user_per_role(small_table: None) -> None:
     output = _demo()
-    assert Family.objects.count() == 23
-    assert Person.objects.count() == 65
+    assert Family.objects.active().count() == 23
+    current = Membership.objects.filter(end_date__isnull=True, family__status="active")
+    assert current.count() == 65
     assert Person.objects.needing_repair().count() == 6
     assert {a.role for a in RoleAssignment.objects.all()} == set(Role)
     assert User.objects.get(username="operator_desa").check_password(DEMO_PASSWORD)

@@ -13,6 +13,8 @@ from dtks.demo.generator import DemoResult, KecamatanTarget, build_demo_registry
 from dtks.registry.models import Family, Membership, Person
 from dtks.reports.queries import recap_rows
 from dtks.verification.actions import run_checks
+from dtks.verification.models import Finding
+from dtks.verification.rules import RULES
 from tests.conftest import KAB, KEC_A, KEC_B
 from tests.factories import family_with_members
 
@@ -48,21 +50,29 @@ def test_families_spread_over_the_kecamatan_villages(demo: DemoResult) -> None:
     assert desas == {"17.09.01.2001", "17.09.01.2002"}
 
 
-def test_no_duplicate_nik_and_no_duplicate_no_kk(demo: DemoResult) -> None:
-    niks = list(Person.objects.values_list("nik", flat=True))
+def test_no_duplicate_nik_but_the_planted_ones_and_no_duplicate_no_kk(demo: DemoResult) -> None:
+    niks = Counter(Person.objects.values_list("nik", flat=True))
+    planted = [pk for pk, rule in demo.defects.items() if rule == "nik_duplicate"]
+    twice = set(Person.objects.filter(pk__in=planted).values_list("nik", flat=True))
+    assert {nik for nik, n in niks.items() if n > 1} == twice
+    assert set(niks.values()) <= {1, 2} and niks.total() == demo.persons
+    assert Person.objects.filter(nik__in=twice, status="inactive").count() == len(planted)
     kks = list(Family.objects.values_list("no_kk", flat=True))
-    assert len(niks) == len(set(niks)) == demo.persons
     assert len(kks) == len(set(kks)) == demo.families
 
 
-def test_every_family_has_exactly_one_head(demo: DemoResult) -> None:
-    heads = Counter(Membership.objects.filter(relationship=1).values_list("family_id", flat=True))
+def test_every_family_has_exactly_one_head_unless_planted(demo: DemoResult) -> None:
+    current = Membership.objects.filter(end_date__isnull=True, family__status="active")
+    heads = Counter(current.filter(relationship=1).values_list("family_id", flat=True))
+    headless = {pk for pk, rules in demo.family_defects.items() if "family_head_count" in rules}
+    active = set(Family.objects.active().values_list("pk", flat=True))
     assert set(heads.values()) == {1}
-    assert len(heads) == demo.families
+    assert set(heads) == active - headless
 
 
 def test_children_are_younger_than_their_parents(demo: DemoResult) -> None:
-    for family in Family.objects.prefetch_related("memberships__person"):
+    shaped = set(demo.family_defects)
+    for family in Family.objects.exclude(pk__in=shaped).prefetch_related("memberships__person"):
         members = list(family.memberships.all())
         parents = [m.person.birth_date for m in members if m.relationship in (1, 2)]
         for child in (m.person for m in members if m.relationship == 3):
@@ -77,11 +87,13 @@ def test_persons_without_a_planted_defect_have_a_consistent_nik(demo: DemoResult
 
 
 def test_planted_defects_per_kecamatan_equal_the_table(demo: DemoResult) -> None:
-    per_kecamatan = Counter(
+    placed = set(
         Membership.objects.filter(person_id__in=demo.defects).values_list(
-            "family__desa__parent_id", flat=True
+            "person_id", "family__desa__parent_id"
         )
     )
+    per_kecamatan = Counter(kecamatan for _, kecamatan in placed)
+    assert len(placed) == len(demo.defects)  # a person in two KKs has both in one desa
     assert per_kecamatan == {t.code: t.needing_repair for t in TARGETS}
 
 
@@ -92,6 +104,48 @@ def test_planted_defects_are_exactly_the_persons_needing_repair(demo: DemoResult
     for person_id, rule in demo.defects.items():
         rules = set(Person.objects.get(pk=person_id).findings.values_list("rule", flat=True))
         assert rule in rules
+
+
+def test_the_checks_find_exactly_the_planted_defects(demo: DemoResult) -> None:
+    run_checks(wilayah=KAB)
+    assert open_findings() == demo.expected_findings()
+    assert any(level == "family" for level, _, _ in demo.expected_findings())
+
+
+def test_families_needing_repair_are_the_families_of_persons_needing_repair(
+    demo: DemoResult,
+) -> None:
+    run_checks(wilayah=KAB)
+    of_persons = set(
+        Membership.objects.filter(
+            end_date__isnull=True, person__in=Person.objects.needing_repair()
+        ).values_list("family_id", flat=True)
+    )
+    assert set(Family.objects.active().needing_repair().values_list("pk", flat=True)) == of_persons
+
+
+def test_a_larger_registry_plants_every_kind_and_the_checks_find_exactly_them(
+    regions: None,
+) -> None:
+    targets = [
+        KecamatanTarget(KEC_A, "Karang Tinggi", individuals=900, families=300, needing_repair=120),
+        KecamatanTarget(KEC_B, "Talang Empat", individuals=600, families=200, needing_repair=80),
+    ]
+    demo = build_demo_registry(targets, seed=3)
+    run_checks(wilayah=KAB)
+    assert open_findings() == demo.expected_findings()
+    planted = {rule for _, _, rule in demo.expected_findings()}
+    never = {"nik_format", "nik_region_unknown", "missing_name", "missing_marital_status"}
+    assert planted == set(RULES) - never
+    assert set(Person.objects.needing_repair().values_list("pk", flat=True)) == set(demo.defects)
+    rows = {r.code: r for r in recap_rows(year=2023, wilayah=KAB)}
+    assert [(rows[t.code].individuals, rows[t.code].families, rows[t.code].needing_repair)
+            for t in targets] == [(900, 300, 120), (600, 200, 80)]  # fmt: skip
+
+
+def open_findings() -> set[tuple[str, int, str]]:
+    rows = Finding.objects.open().values_list("level", "person_id", "family_id", "rule")
+    return {(level, person or family, rule) for level, person, family, rule in rows}
 
 
 def test_recap_needing_repair_equals_the_table_after_checks(demo: DemoResult) -> None:
@@ -128,3 +182,4 @@ def test_records_created_after_the_demo_get_fresh_ids(demo: DemoResult) -> None:
     family = family_with_members("17.09.01.2001", size=2)
     assert family.pk > demo.families
     assert Family.objects.count() == demo.families + 1
+    assert Person.objects.order_by("pk").last().pk == demo.persons + 2

@@ -60,6 +60,9 @@ STREETS = (
 )  # fmt: skip
 DUSUN = ("Dusun I", "Dusun II", "Dusun III", "Dusun IV")
 
+# Person-level defects by rule code, with their weights. Three more are planted by the generator
+# where the registry's shape allows (`demo.plant`): a person in two KKs, a NIK on a second record,
+# and the family-level ones.
 DEFECT_KINDS: tuple[tuple[str, int], ...] = (
     ("nik_birth_date_mismatch", 30),
     ("nik_sex_mismatch", 15),
@@ -67,6 +70,8 @@ DEFECT_KINDS: tuple[tuple[str, int], ...] = (
     ("nik_serial_zero", 10),
     ("missing_mother_name", 25),
     ("missing_birth_place", 10),
+    ("deceased_still_active", 4),
+    ("nik_duplicate", 3),
 )
 
 
@@ -97,6 +102,7 @@ class SynthPerson:
     nik: str = ""
     nik_region: str = ""
     defect: str = ""
+    presence: int = 1  # Regsosek keberadaan: 1 living with the family, 2 died
 
 
 @dataclass
@@ -287,12 +293,18 @@ def assign_nik(
     used.add(nik)
 
 
+DIED = 2
+
+
 def plant_attribute_defect(person: SynthPerson) -> None:
-    """Blank the minimal attribute a non-NIK defect is about."""
+    """Blank the minimal attribute a non-NIK defect is about; record a died person as such
+    (still an active member: the defect is that nobody deactivated them)."""
     if person.defect == "missing_mother_name":
         person.mother_name = ""
     elif person.defect == "missing_birth_place":
         person.birth_place = ""
+    elif person.defect == "deceased_still_active":
+        person.presence = DIED
 
 
 LIVESTOCK = ("ayam", "itik", "kambing", "sapi", "kerbau")
