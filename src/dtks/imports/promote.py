@@ -263,4 +263,5 @@ def promote(batch_id: int, *, now: dt.datetime, today: dt.date) -> None:
     create_persons(batch_id, now)
     update_persons(batch_id, now)
     refresh_names(write_memberships(today))
+    analyze("registry_membership")  # the checks that follow join on it
     drop_written()

@@ -346,8 +346,11 @@ def sync_findings(
 ) -> tuple[int, int, int]:
     """Make the open findings of rules `codes` on the checked subjects of one level equal the
     found rows; (opened, updated, resolved). Subjects not checked are not touched."""
-    if _postgres() and checked >= ANALYZE_FROM:  # autovacuum never analyses temp tables
-        cursor.execute(f"ANALYZE {subjects.scope}, {subjects.found}")
+    if _postgres() and checked >= ANALYZE_FROM:
+        # Autovacuum never analyses temp tables, and may not yet have seen the findings a
+        # bulk write (an import's checks, a first run) just added: planned on stale counts,
+        # these statements nest loops over a million rows for tens of minutes.
+        cursor.execute(f"ANALYZE {subjects.scope}, {subjects.found}, {FINDINGS}")
     stamp = connection.ops.adapt_datetimefield_value(now)
     marks = ", ".join(["%s"] * len(codes))
     column, scope, found = subjects.column, subjects.scope, subjects.found
