@@ -345,7 +345,8 @@ def sync_findings(
     now: dt.datetime,
 ) -> tuple[int, int, int]:
     """Make the open findings of rules `codes` on the checked subjects of one level equal the
-    found rows; (opened, updated, resolved). Subjects not checked are not touched."""
+    found rows; (opened, updated, resolved). Subjects not checked are not touched. The found
+    table is consumed: afterwards it holds only the rows that were opened."""
     if _postgres() and checked >= ANALYZE_FROM:
         # Autovacuum never analyses temp tables, and may not yet have seen the findings a
         # bulk write (an import's checks, a first run) just added: planned on stale counts,
@@ -368,11 +369,19 @@ def sync_findings(
         " AND (f.severity <> t.severity OR f.field <> t.field OR f.message <> t.message)"
     )
     updated = cursor.rowcount
+    # The found rows that are already open or waived are taken out first, so the INSERT
+    # reads no findings: an anti-join against the table being written was planned as nested
+    # loops over it when its statistics said "empty" (a first run), and each loop then
+    # scanned every row inserted so far (30,000 findings: 13 s).
+    cursor.execute(
+        f"DELETE FROM {found} WHERE EXISTS (SELECT 1 FROM {FINDINGS} f"
+        f" WHERE f.{column} = {found}.{column} AND f.rule = {found}.rule"
+        f" AND {subjects.open_or_waived()})"
+    )
     cursor.execute(
         f"INSERT INTO {FINDINGS} (rule, severity, level, {column}, message, field, status,"
         f" opened_at, waiver_reason) SELECT t.rule, t.severity, %s, t.{column}, t.message,"
-        f" t.field, %s, %s, '' FROM {found} t"
-        f" WHERE NOT EXISTS (SELECT 1 FROM {FINDINGS} f {same} AND {subjects.open_or_waived()})",
+        f" t.field, %s, %s, '' FROM {found} t",
         [subjects.level, FindingStatus.OPEN, stamp],
     )
     return cursor.rowcount, updated, resolved
