@@ -11,10 +11,11 @@ from dtks.audit.models import AuditEvent
 from dtks.core.nik import validate_nik
 from dtks.demo.generator import DemoResult, KecamatanTarget, build_demo_registry, tabel_5_3
 from dtks.registry.models import Family, Membership, Person
-from dtks.reports.queries import recap_rows
+from dtks.reports.queries import recap_rows, recap_total
 from dtks.verification.actions import run_checks
 from dtks.verification.models import Finding
 from dtks.verification.rules import RULES
+from dtks.wilayah.loader import load_regions
 from tests.conftest import KAB, KEC_A, KEC_B
 from tests.factories import family_with_members
 
@@ -183,3 +184,16 @@ def test_records_created_after_the_demo_get_fresh_ids(demo: DemoResult) -> None:
     assert family.pk > demo.families
     assert Family.objects.count() == demo.families + 1
     assert Person.objects.order_by("pk").last().pk == demo.persons + 2
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+def test_the_full_demo_checks_find_exactly_the_planted_defects() -> None:
+    load_regions(only=KAB)
+    demo = build_demo_registry()
+    run_checks(wilayah=KAB)
+    assert open_findings() == demo.expected_findings()
+    total = recap_total(recap_rows(year=2023, wilayah=KAB))
+    assert (total.individuals, total.families, total.needing_repair) == (65_074, 23_507, 2_117)
+    planted = Counter(rule for _, _, rule in demo.expected_findings())
+    assert all(planted[rule] >= 3 for rule in planted)  # a few of every planted kind
