@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "dtks.verification",
     "dtks.eligibility",
     "dtks.imports",
+    "dtks.linkage",
     "dtks.reports",
     "dtks.api",
     "dtks.demo",
