@@ -225,3 +225,17 @@ def test_the_queue_lists_a_family_finding_of_my_village(client, family_a, person
     client.force_login(personas.operator_a)
     html = client.get("/temuan/antrian/").content.decode()
     assert "family_head_count" in html and f"/keluarga/{family_a.pk}/" in html
+
+
+def test_a_died_person_deactivated_leaves_no_open_finding(family_a, personas) -> None:
+    died = family_a.memberships.filter(relationship=c.Relationship.CHILD).first().person
+    Person.objects.filter(pk=died.pk).update(presence=c.Presence.DIED)
+    run_checks()
+    registry_actions.deactivate_person(died, by=personas.operator_a, reason="died")
+    finding = died.findings.get()
+    assert (finding.rule, finding.status, finding.closed_by) == (
+        "deceased_still_active",
+        "resolved",
+        personas.operator_a,
+    )
+    assert not Person.objects.needing_repair().exists()

@@ -17,6 +17,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import polars as pl
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, QuerySet
@@ -35,6 +36,7 @@ from dtks.wilayah.models import Level, Region, code_prefix_q
 from . import sync
 from .models import Finding, FindingStatus
 from .rules import FAMILY, PERSON, CheckContext, Checker, FamilyChecker, rules_for
+from .rules.vector import empty_found
 
 if TYPE_CHECKING:
     from dtks.accounts.models import User
@@ -137,15 +139,23 @@ def known_kecamatan() -> set[str] | None:
 def _check_persons(
     cursor: Any, scope: Scope, context: CheckContext, summary: CheckSummary, bar: Any
 ) -> LevelSummary:
-    """Every person rule over the scope's persons, chunk by chunk, into the person tables."""
+    """Every person rule over the scope's persons, chunk by chunk, into the person tables.
+
+    Named persons who are no longer checked (made inactive, or in no active family any more)
+    enter the scope with nothing found: their open findings are resolved, as they have left
+    the registry (a person deactivated as died, for instance)."""
     check, counts = Checker(context), LevelSummary()
     for persons in sync.read_persons(cursor, scope.persons, CHUNK, scope.named):
         rows = check(persons)
         sync.add_chunk(cursor, sync.PERSONS, persons["id"], rows)
-        summary.by_rule.update(dict(rows["rule"].value_counts().iter_rows()))
+        summary.by_rule.update(rows["rule"].to_list())
         counts.checked += persons.height
         counts.found += rows.height
         bar.update(persons.height)
+    if scope.named is not None:
+        gone = Person.objects.filter(pk__in=scope.named).exclude(pk__in=scope.persons.values("pk"))
+        ids = pl.Series("id", list(gone.values_list("pk", flat=True)), dtype=pl.Int64)
+        sync.add_chunk(cursor, sync.PERSONS, ids, empty_found())
     return counts
 
 
@@ -158,7 +168,7 @@ def _check_families(
     for families, members in sync.read_families(cursor, scope.families, FAMILY_CHUNK, today):
         rows = check(families, members)
         sync.add_chunk(cursor, sync.FAMILIES, families["id"], rows)
-        summary.by_rule.update(dict(rows["rule"].value_counts().iter_rows()))
+        summary.by_rule.update(rows["rule"].to_list())
         counts.checked += families.height
         counts.found += rows.height
         bar.update(families.height)
