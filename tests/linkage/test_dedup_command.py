@@ -116,3 +116,29 @@ def test_reads_an_xlsx_file(tmp_path: Path) -> None:
     call_command("dedup", str(tmp_path / "dtks.xlsx"), "--output", str(tmp_path / "pairs.csv"))
     with (tmp_path / "pairs.csv").open(encoding="utf-8") as handle:
         assert ("A1", "A2") in _ids(list(csv.DictReader(handle)))
+
+
+def test_train_learns_from_the_file_and_writes_the_model(tmp_path: Path) -> None:
+    pairs = _run(tmp_path, "--train", "--model", str(tmp_path / "model.json"))
+    assert ("A1", "A2") in _ids(pairs)
+    assert NAMESAKES not in _ids(pairs) and TWINS not in _ids(pairs)
+    again = _run(tmp_path, "--model", str(tmp_path / "model.json"))
+    assert _ids(again) == _ids(pairs)
+
+
+def test_truth_is_for_training_only(tmp_path: Path) -> None:
+    source = write_file(tmp_path / "dtks.csv")
+    truth = tmp_path / "truth.csv"
+    truth.write_text("iddtks,person\nA1,1\nA2,1\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="--train"):
+        call_command(
+            "dedup", str(source), "--output", str(tmp_path / "o.csv"), "--truth", str(truth)
+        )
+
+
+def test_refuses_a_model_file_that_is_not_there(tmp_path: Path) -> None:
+    source = write_file(tmp_path / "dtks.csv")
+    with pytest.raises(CommandError, match=r"nowhere\.json"):
+        call_command(
+            "dedup", str(source), "--output", str(tmp_path / "o.csv"), "--model", "nowhere.json"
+        )

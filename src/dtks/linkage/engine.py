@@ -12,13 +12,13 @@ the `spark` extra) for national scale: the same model, the same SQL, translated 
 from __future__ import annotations
 
 import logging
-import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Literal
 
 import polars as pl
+from splink import block_on
 
 from .features import PERSON_COLUMNS, features
 from .model import DEFAULT_THRESHOLD, Model, floor_unseen, settings
@@ -30,7 +30,7 @@ PAIR_SCHEMA = {"id_l": pl.String, "id_r": pl.String, "match_probability": pl.Flo
 Backend = Literal["duckdb", "spark"]
 # DuckDB may use this much memory before it spills to disk (the rest of the budget is the
 # input table and Python): a million persons stay under 4 GB in all.
-DUCKDB_MEMORY_LIMIT = os.environ.get("DTKS_LINKAGE_MEMORY", "2GB")
+DUCKDB_MEMORY_LIMIT = "2GB"
 
 
 def find_duplicates(
@@ -48,6 +48,8 @@ def find_duplicates(
     if table.height < 2:
         return pl.DataFrame(schema=PAIR_SCHEMA)
     ids = table["id"]
+    if ids.is_duplicated().any():
+        raise ValueError("persons need unique ids")
     table = table.drop("id")
     with _linker(
         table, model.settings_for(table.height, _dialect(backend)), backend, spark
@@ -84,9 +86,8 @@ def train(
     (columns `id, person`: records of one person share `person`; known duplicates, e.g. a
     synthetic registry's or reviewed decisions), otherwise without labels by expectation
     maximisation on two blocks whose pairs are nearly all one person: the same NIK (m of all
-    but the birth comparison) and the same name and mother (m of the birth comparison).
-    Without labels the same-name-and-mother block also holds siblings given one name, so
-    learned weights for a far-off birth date come out weaker than with labels."""
+    but the birth comparison) and the same name and mother (m of the birth comparison); the
+    fixed rules (a different name, birth dates years apart) are not learned either way."""
     table = features(persons)
     if truth is not None:
         labels = truth.select(pl.col("id").cast(pl.String), pl.col("person").cast(pl.String))
@@ -100,7 +101,7 @@ def train(
         else:
             for rule in (("nik",), ("name_key", "mother_key")):
                 linker.training.estimate_parameters_using_expectation_maximisation(
-                    block_on_columns(*rule), estimate_without_term_frequencies=True
+                    block_on(*rule), estimate_without_term_frequencies=True
                 )
             pairs = _estimated_pairs(linker, table.height)
         trained = linker.misc.save_model_to_json()
@@ -121,14 +122,8 @@ def _estimated_pairs(linker: Linker, records: int) -> float:
         ],
         recall=0.6,
     )
-    prior = float(linker._settings_obj._probability_two_random_records_match)
-    return prior * records * (records - 1) / 2
-
-
-def block_on_columns(*columns: str) -> Any:
-    from splink import block_on
-
-    return block_on(*columns)
+    prior = linker.misc.save_model_to_json()["probability_two_random_records_match"]
+    return float(prior) * records * (records - 1) / 2
 
 
 def _dialect(backend: Backend) -> str:

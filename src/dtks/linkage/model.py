@@ -274,19 +274,22 @@ def settings(prior: float = 1e-5, dialect: str = "duckdb") -> SettingsCreator:
     )
 
 
-# A level that no known duplicate fell in still happens (the sample of duplicates is finite):
-# it is given this m rather than 0, which would make it an absolute veto.
-UNSEEN_M = 1e-6
+# A level that no known duplicate (m) or no sampled pair (u) fell in still happens: the
+# samples are finite. It gets this probability rather than 0 (an absolute veto) or none
+# (Splink would fall back to a generic default).
+UNSEEN = 1e-6
 
 
 def floor_unseen(trained: dict[str, Any]) -> dict[str, Any]:
-    """`trained` with every learned m below UNSEEN_M raised to it (fixed levels keep theirs)."""
+    """`trained` with every learned m below UNSEEN, and every missing u, set to UNSEEN."""
     for comparison in trained["comparisons"]:
         for level in comparison["comparison_levels"]:
-            if level.get("is_null_level") or level.get("fix_m_probability"):
+            if level.get("is_null_level"):
                 continue
-            if (level.get("m_probability") or 0.0) < UNSEEN_M:
-                level["m_probability"] = UNSEEN_M
+            if not level.get("fix_m_probability") and (level.get("m_probability") or 0) < UNSEEN:
+                level["m_probability"] = UNSEEN
+            if not level.get("u_probability"):  # rarer than 1e-6 is kept when measured
+                level["u_probability"] = UNSEEN
     return trained
 
 
