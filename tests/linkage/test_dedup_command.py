@@ -142,3 +142,10 @@ def test_refuses_a_model_file_that_is_not_there(tmp_path: Path) -> None:
         call_command(
             "dedup", str(source), "--output", str(tmp_path / "o.csv"), "--model", "nowhere.json"
         )
+
+
+def test_refuses_a_file_that_is_not_utf8(tmp_path: Path) -> None:
+    source = tmp_path / "latin1.csv"
+    source.write_bytes("iddtks,nama\n1,Siti\n2,Jérôme\n".encode("latin-1"))
+    with pytest.raises(CommandError, match="UTF-8"):
+        call_command("dedup", str(source), "--output", str(tmp_path / "o.csv"))

@@ -166,8 +166,7 @@ def _check_ids(persons: pl.DataFrame) -> pl.DataFrame:
     if missing.any():
         rows = ", ".join(str(i + 2) for i in missing.arg_true().head(5).to_list())
         raise DomainError(
-            _("Rows without an iddtks (row %(rows)s): every row needs its ID DTKS.")
-            % {"rows": rows},
+            _("Rows without an iddtks: %(rows)s. Every row needs its ID DTKS.") % {"rows": rows},
             code="missing_id",
         )
     repeated = ids.filter(ids.is_duplicated()).unique(maintain_order=True)
