@@ -329,5 +329,7 @@ class Model:
         return cls(trained=data["splink"], pairs_per_record=data["pairs_per_record"])
 
     def save(self, path: Path) -> None:
-        data = {"pairs_per_record": self.pairs_per_record, "splink": self.trained}
+        """Write the model; the same training data give the same file (no run id kept)."""
+        trained = {k: v for k, v in self.trained.items() if k != "linker_uid"}
+        data = {"pairs_per_record": self.pairs_per_record, "splink": trained}
         path.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
