@@ -185,13 +185,22 @@ def _spark_api(spark: Any) -> Any:
 
 
 def _spark_frame(spark: Any, table: pl.DataFrame) -> Any:
+    """The table as a Spark DataFrame: Arrow on Spark 4, pandas on Spark 3."""
+    if _spark_major(spark) >= 4:
+        return spark.createDataFrame(table.to_arrow())
     return spark.createDataFrame(table.to_pandas())
+
+
+def _spark_major(spark: Any) -> int:
+    return int(str(spark.version).split(".")[0])
 
 
 def _to_polars(predictions: Any, backend: Backend) -> pl.DataFrame:
     columns = ("unique_id_l AS row_l", "unique_id_r AS row_r", "match_probability")
     if backend == "spark":
         frame = predictions.as_spark_dataframe().selectExpr(*columns)
+        if _spark_major(frame.sparkSession) >= 4:
+            return pl.DataFrame(pl.from_arrow(frame.toArrow()))
         return pl.from_pandas(frame.toPandas())
     sql = f"SELECT {', '.join(columns)} FROM {predictions.physical_name}"
     return predictions.db_api.duckdb_con.sql(sql).pl()
