@@ -128,8 +128,7 @@ def _copy_columns() -> None:
         " GROUP BY family_id) m ON m.family_id = f.id WHERE f.status = 'active') TO STDOUT"
     )
     with connection.cursor() as cursor, cursor.cursor.copy(query) as copy:
-        for _block in copy:
-            pass
+        sum(len(block) for block in copy)  # read to the end, as a client would
 
 
 def main() -> None:

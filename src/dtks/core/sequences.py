@@ -8,6 +8,7 @@ later rolls back, exactly as ids drawn by ordinary inserts are: gaps are normal.
 
 from __future__ import annotations
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
 from django.db.backends.utils import CursorWrapper
 from django.db.models import Model
@@ -24,7 +25,9 @@ def reserve_ids(model: type[Model], count: int) -> list[int]:
             return _reserve_postgresql(cursor, table, pk, count)
         if connection.vendor == "sqlite":
             return _reserve_sqlite(cursor, table, pk, count)
-    raise NotImplementedError(connection.vendor)
+    raise ImproperlyConfigured(
+        f"dtks runs on PostgreSQL or SQLite; reserving ids on {connection.vendor} is not supported"
+    )
 
 
 def _reserve_postgresql(cursor: CursorWrapper, table: str, pk: str, count: int) -> list[int]:

@@ -185,7 +185,7 @@ def _clear(wilayah: str | None) -> None:
             with transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute(f"TRUNCATE {table}")
         except OperationalError:
-            pass
+            pass  # refused (e.g. a second run in one transaction): DELETE below instead
         else:
             return
     stale = Assessment.objects.all()
