@@ -30,6 +30,9 @@ def import_one(tmp_path, **values):
         "05-Agu-1985",
         "31264",
         " 05-08-1985 ",
+        "05-08-1985 00:00",
+        "5 Agt. 1985",
+        "05/Agustus/1985",
     ],
 )
 def test_reads_the_date_forms_people_type(regions, tmp_path, typed):
@@ -48,6 +51,9 @@ def test_reads_the_date_forms_people_type(regions, tmp_path, typed):
         ("Laki-Laki", 1),
         ("LAKI - LAKI", 1),
         ("1", 1),
+        ("LK", 1),
+        ("L.", 1),
+        ("PR", 2),
     ],
 )
 def test_reads_sex_as_letters_words_or_codes(regions, tmp_path, typed, sex):

@@ -80,7 +80,7 @@ def test_rejects_a_date_that_does_not_exist(regions, tmp_path, typed):
     assert found[2][0] == "tanggal_lahir"
 
 
-@pytest.mark.parametrize("typed", ["kemarin", "17-08-85", "Agustus 1985"])
+@pytest.mark.parametrize("typed", ["kemarin", "17-08-85", "Agustus 1985", "1985"])
 def test_rejects_text_that_is_not_a_date(regions, tmp_path, typed):
     _result, found = rejected(tmp_path, [row(tanggal_lahir=typed)])
     assert found[2][0] == "tanggal_lahir"

@@ -12,34 +12,20 @@ import re
 import polars as pl
 from django.utils.translation import gettext as _
 
+from dtks.core import parsing
+
 from .columns import FLAT_COLUMNS, REQUIRED_COLUMNS
 from .readers import NUMERIC_KK, NUMERIC_NIK
 
-EXCEL_EPOCH = dt.date(1899, 12, 30)
 IDENTITY_COLUMNS = ("nomor_kk", "nomor_nik")
 DATE, SHAPED = "__date", "__date_shaped"
 SEX_CODE, RELATIONSHIP_CODE, MARITAL_CODE = "__sex", "__relationship", "__marital"
 # Optional columns beyond the flat exchange row that the importer reads when present (the
 # project template's individu sheet carries status_kawin; the flat row does not).
 OPTIONAL_COLUMNS = ("status_kawin",)
-MONTHS = {
-    **dict.fromkeys(["JANUARI", "JANUARY", "JAN"], 1),
-    **dict.fromkeys(["FEBRUARI", "PEBRUARI", "FEBRUARY", "FEB", "PEB"], 2),
-    **dict.fromkeys(["MARET", "MARCH", "MAR"], 3),
-    **dict.fromkeys(["APRIL", "APR"], 4),
-    **dict.fromkeys(["MEI", "MAY"], 5),
-    **dict.fromkeys(["JUNI", "JUNE", "JUN"], 6),
-    **dict.fromkeys(["JULI", "JULY", "JUL"], 7),
-    **dict.fromkeys(["AGUSTUS", "AUGUST", "AGU", "AGT", "AGS", "AUG"], 8),
-    **dict.fromkeys(["SEPTEMBER", "SEPT", "SEP"], 9),
-    **dict.fromkeys(["OKTOBER", "OCTOBER", "OKT", "OCT"], 10),
-    **dict.fromkeys(["NOVEMBER", "NOPEMBER", "NOV", "NOP"], 11),
-    **dict.fromkeys(["DESEMBER", "DECEMBER", "DES", "DEC"], 12),
-}
-SEX = {
-    **dict.fromkeys(["L", "LAKI-LAKI", "LAKI LAKI", "LAKI", "PRIA", "1"], 1),
-    **dict.fromkeys(["P", "PEREMPUAN", "WANITA", "2"], 2),
-}
+# Dates and sex are read by `dtks.core.parsing` (shared with duplicate detection); its month
+# names and sex words stay importable from here.
+MONTHS, SEX, EXCEL_EPOCH = parsing.MONTHS, parsing.SEX, parsing.EXCEL_EPOCH
 # Regsosek hubungan dengan kepala keluarga (registry.choices.Relationship).
 RELATIONSHIPS = {
     **dict.fromkeys(["KEPALA KELUARGA", "KEPALA", "KK", "1"], 1),
@@ -106,36 +92,10 @@ def rt_rw(name: str) -> pl.Expr:
     return pl.when(value.str.contains(r"^[0-9]{1,3}$")).then(value.str.zfill(3)).otherwise(None)
 
 
-def _iso(year: pl.Expr, month: pl.Expr, day: pl.Expr) -> pl.Expr:
-    return pl.concat_str([year, month, day], separator="-")
-
-
 def birth_date(name: str) -> tuple[pl.Expr, pl.Expr]:
     """(date or null, whether the text has a date's shape): a shaped text whose date is null
-    names a day that does not exist (31-02-1990)."""
-    value = pl.col(name).str.to_uppercase()
-    dmy = value.str.extract_groups(r"^([0-9]{1,2})[-/. ]([0-9]{1,2})[-/. ]([0-9]{4})$")
-    ymd = value.str.extract_groups(
-        r"^([0-9]{4})[-/.]([0-9]{1,2})[-/.]([0-9]{1,2})(?:[ T][0-9:.]+)?$"
-    )
-    named = value.str.extract_groups(r"^([0-9]{1,2})[ -]?([A-Z]+)\.?[ -]?([0-9]{4})$")
-    month = (
-        named.struct.field("2")
-        .replace_strict(MONTHS, default=None, return_dtype=pl.Int16)
-        .cast(pl.String)
-    )
-    serial = value.str.extract(r"^([0-9]{3,5})(?:\.0+)?$").cast(pl.Int64)
-    iso = pl.coalesce(
-        _iso(dmy.struct.field("3"), dmy.struct.field("2"), dmy.struct.field("1")),
-        _iso(ymd.struct.field("1"), ymd.struct.field("2"), ymd.struct.field("3")),
-        _iso(named.struct.field("3"), month, named.struct.field("1")),
-    )
-    parsed = pl.coalesce(
-        iso.str.to_date("%Y-%m-%d", strict=False),
-        pl.lit(EXCEL_EPOCH) + pl.duration(days=serial),
-    )
-    shaped = iso.is_not_null() | serial.is_not_null()
-    return parsed, shaped
+    names a day that does not exist (31-02-1990). See `dtks.core.parsing`."""
+    return parsing.date_and_shape(pl.col(name))
 
 
 def sentence(template: str, **values: pl.Expr) -> pl.Expr:
@@ -302,7 +262,7 @@ def cleaned(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(
         date.alias(DATE),
         shaped.alias(SHAPED),
-        code_of(pl.col("jenis_kelamin"), SEX).alias(SEX_CODE),
+        parsing.typed_sex(pl.col("jenis_kelamin")).cast(pl.Int16).alias(SEX_CODE),
         code_of(pl.col("hubungan_keluarga"), RELATIONSHIPS).alias(RELATIONSHIP_CODE),
         code_of(pl.col("status_kawin"), MARITAL).alias(MARITAL_CODE),
         rt_rw("rt").alias("__rt"),

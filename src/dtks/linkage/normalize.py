@@ -25,6 +25,8 @@ import datetime as dt
 
 import polars as pl
 
+from dtks.core.parsing import parse_date, typed_date, typed_sex
+
 _DOUBLES = [c * 2 for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"]
 _SINGLES = list("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
@@ -118,52 +120,18 @@ def digits(expr: pl.Expr) -> pl.Expr:
     return pl.when(expr.str.contains(r"[1-9]")).then(expr).otherwise(None)
 
 
-_SEX = {
-    "L": 1, "LK": 1, "LAKI": 1, "LAKILAKI": 1, "PRIA": 1, "M": 1, "1": 1,
-    "P": 2, "PR": 2, "PEREMPUAN": 2, "WANITA": 2, "W": 2, "F": 2, "2": 2,
-}  # fmt: skip
-
-
 def sex_code(expr: pl.Expr) -> pl.Expr:
-    """1 male, 2 female, from `L/P`, `Laki-laki/Perempuan`, `1/2`…; null when unknown."""
-    key = expr.cast(pl.String).str.to_uppercase().str.replace_all(r"[^A-Z0-9]", "")
-    return key.replace_strict(_SEX, default=None, return_dtype=pl.Int8)
-
-
-_MONTHS = {
-    "JANUARI": 1, "JAN": 1, "FEBRUARI": 2, "FEB": 2, "PEBRUARI": 2, "MARET": 3, "MAR": 3,
-    "APRIL": 4, "APR": 4, "MEI": 5, "MAY": 5, "JUNI": 6, "JUN": 6, "JULI": 7, "JUL": 7,
-    "AGUSTUS": 8, "AGU": 8, "AGT": 8, "AGS": 8, "AUG": 8, "SEPTEMBER": 9, "SEP": 9, "SEPT": 9,
-    "OKTOBER": 10, "OKT": 10, "OCT": 10, "NOVEMBER": 11, "NOV": 11, "NOP": 11,
-    "DESEMBER": 12, "DES": 12, "DEC": 12,
-}  # fmt: skip
+    """1 male, 2 female, from `L/P`, `Laki-laki/Perempuan`, `1/2`…; null when unknown
+    (`dtks.core.parsing.typed_sex`, shared with the import)."""
+    return typed_sex(expr)
 
 
 def birth_date(expr: pl.Expr) -> pl.Expr:
     """A date as typed in Indonesia: `17-08-1985`, `17/8/1985`, `1985-08-17` (also with a time
-    after it, as a spreadsheet date cell reads), `17 Agustus 1985`; day first when the year is
-    last. A date that does not exist is null."""
-    text = (
-        expr.cast(pl.String)
-        .str.to_uppercase()
-        .str.strip_chars()
-        .str.replace(r"[ T]\d{1,2}:\d\d.*$", "")
-    )
-    iso = text.str.extract_groups(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$")
-    dmy = text.str.extract_groups(r"^(\d{1,2})[-/. ](\d{1,2})[-/. ](\d{4})$")
-    words = text.str.extract_groups(r"^(\d{1,2})[\s\-/.]+([A-Z]+)[\s\-/.]+(\d{4})$")
-    month_word = words.struct.field("2").replace_strict(
-        _MONTHS, default=None, return_dtype=pl.Int32
-    )
-    year = pl.coalesce(iso.struct.field("1"), dmy.struct.field("3"), words.struct.field("3")).cast(
-        pl.Int32
-    )
-    month = pl.coalesce(
-        iso.struct.field("2").cast(pl.Int32), dmy.struct.field("2").cast(pl.Int32), month_word
-    )
-    day = pl.coalesce(iso.struct.field("3"), dmy.struct.field("1"), words.struct.field("1"))
-    text_date = pl.format("{}-{}-{}", year, month, day.cast(pl.Int32))
-    return text_date.str.to_date("%Y-%-m-%-d", strict=False)
+    after it, as a spreadsheet date cell reads), `17 Agustus 1985`, an Excel serial; day first
+    when the year is last. A date that does not exist is null (`dtks.core.parsing.typed_date`,
+    shared with the import)."""
+    return typed_date(expr)
 
 
 def _one(expr_fn, value: str | None) -> str | None:  # type: ignore[no-untyped-def]
@@ -182,4 +150,4 @@ def sound_key(value: str | None) -> str | None:
 
 def parse_birth_date(value: str | None) -> dt.date | None:
     """`birth_date` of one value as typed."""
-    return pl.select(birth_date(pl.lit(value, dtype=pl.String))).item()
+    return parse_date(value)
