@@ -209,3 +209,15 @@ def test_the_lists_behind_a_count_are_drillable_and_scoped(client, personas, pro
     page(client, personas.operator_b, url.format(DESA_A, "add"), status=404)
     only_b = page(client, personas.operator_b, "/kelayakan/simulasi-desil/?program=pkh&cutoff=4")
     assert DESA_B in only_b and DESA_A not in only_b
+
+
+def test_the_drill_list_pages_keep_the_query(client, personas, programs, monkeypatch):
+    monkeypatch.setattr("dtks.eligibility.views.PAGE_SIZE", 1)
+    url = f"/kelayakan/simulasi-desil/keluarga/?program=pkh&cutoff=4&desa={DESA_A}&change=add"
+    first = page(client, personas.operator_a, url)
+    query = f"?program=pkh&amp;cutoff=4&amp;desa={DESA_A}&amp;change=add"
+    assert f'<a href="{query}&amp;page=2">' in first
+    second = page(client, personas.operator_a, url + "&page=2")
+    assert f'<a href="{query}&amp;page=1">' in second
+    shown = [f.id_dtks for f in (programs["add_3"], programs["ended"]) if f.id_dtks in second]
+    assert len(shown) == 1 and shown[0] not in first

@@ -85,3 +85,17 @@ def test_an_edit_on_the_family_page_rechecks_in_place(personas, defects):
     )
     finding.refresh_from_db()
     assert finding.status == "resolved"
+
+
+def test_the_queue_pages_keep_the_chosen_wilayah(client, personas, defects, monkeypatch):
+    family_a, _ = defects
+    Person.objects.filter(memberships__family=family_a).update(mother_name="", birth_place="")
+    run_checks()
+    monkeypatch.setattr("dtks.verification.views.PAGE_SIZE", 1)
+    html = page(client, personas.operator_a, f"/temuan/antrian/?wilayah={KEC_A}")
+    assert f'<a href="?wilayah={KEC_A}&amp;page=2">' in html
+    last = Finding.objects.open().visible_to(personas.operator_a).in_wilayah(KEC_A).count()
+    assert last > 2
+    html = page(client, personas.operator_a, f"/temuan/antrian/?wilayah={KEC_A}&page={last}")
+    assert f'<a href="?wilayah={KEC_A}&amp;page={last - 1}">' in html
+    assert f"page={last + 1}" not in html
