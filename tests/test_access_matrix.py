@@ -86,6 +86,20 @@ def _finding(t: Target) -> dict:
     return {"pk": finding.pk}
 
 
+def _pair(t: Target) -> dict:
+    """A candidate duplicate pair: the target's head and a copy of them in another family of
+    the same desa."""
+    from dtks.dedup.models import CandidatePair
+    from tests.factories import FamilyFactory, MembershipFactory, PersonFactory
+
+    pair = CandidatePair.objects.filter(person_l=t.head).first()
+    if pair is None:
+        copy = PersonFactory(name=t.head.name, birth_date=t.head.birth_date, sex=t.head.sex)
+        MembershipFactory(family=FamilyFactory(desa_id=t.desa), person=copy)
+        pair = CandidatePair.objects.create(person_l=t.head, person_r=copy, match_probability=0.99)
+    return {"pk": pair.pk}
+
+
 def _account(t: Target) -> dict:
     return {"pk": t.staff.pk}
 
@@ -211,6 +225,22 @@ MATRIX: dict[str, Call] = {
     "imports:template_list": Call(UI, perm=Perm.EDIT_REGISTRY),
     "imports:template_download": Call(
         UI, perm=Perm.EDIT_REGISTRY, record=True, kwargs=lambda t: {"code": t.desa}
+    ),
+    "dedup:queue": Call(UI, perm=Perm.VERIFY),
+    "dedup:pair": Call(UI, perm=Perm.VERIFY, record=True, kwargs=_pair),
+    # POST-only buttons: a decision (deferred, so it can be taken again) and undoing a merge
+    # (none here: refused with a message, then back to the pair).
+    "dedup:decide": Call(
+        UI,
+        methods=("post",),
+        perm=Perm.VERIFY,
+        record=True,
+        ok={"post": 302},
+        kwargs=_pair,
+        data=lambda t: {"decision": "deferred"},
+    ),
+    "dedup:unmerge": Call(
+        UI, methods=("post",), perm=Perm.VERIFY, record=True, ok={"post": 302}, kwargs=_pair
     ),
     "api-v1:api-root": Call(API, public=True, ok={"get": 404}),
     "api-v1:openapi-json": Call(API, public=True),

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "dtks.verification",
     "dtks.eligibility",
     "dtks.imports",
+    "dtks.dedup",
     "dtks.linkage",
     "dtks.reports",
     "dtks.api",
