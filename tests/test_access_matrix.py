@@ -145,6 +145,35 @@ def _sees_batches_of(user: object, desa: str) -> bool:
     )
 
 
+def _extract(t: Target) -> dict:
+    """A finished Dukcapil extract over the target's desa, uploaded by its staff."""
+    from dtks.adminduk.models import DukcapilExtract
+
+    extract = DukcapilExtract.objects.filter(wilayah=t.desa).first()
+    if extract is None:
+        extract = DukcapilExtract.objects.create(
+            uploaded_by=t.staff, original_name="dukcapil.csv", wilayah=t.desa, status="done"
+        )
+    return {"pk": extract.pk}
+
+
+def _matched(t: Target) -> dict:
+    """The target's family matched with Dukcapil, every member tidak padan (another No. KK),
+    so the padan list shows their NIK to whoever may see it."""
+    from django.conf import settings
+
+    from dtks.adminduk.actions import match_extract
+    from dtks.adminduk.models import MatchResult
+    from tests.adminduk.extracts import row_of, write_csv
+
+    if not MatchResult.objects.filter(person=t.head).exists():
+        members = [m.person for m in t.family.current_memberships()]
+        rows = [row_of(p, no_kk="1" * 16) for p in members]
+        path = write_csv(settings.DATA_DIR / f"dukcapil-{t.desa}.csv", rows)
+        match_extract(path, by=None, wilayah=t.desa)
+    return {}
+
+
 ADMIN_ONLY = Perm.MANAGE_USERS
 
 
@@ -193,6 +222,10 @@ MATRIX: dict[str, Call] = {
         record=True,
         data=lambda t: {"program": "pkh", "cutoff": 10, "desa": t.desa, "change": "drop"},
     ),
+    "adminduk:results": Call(UI, data=_matched),
+    "adminduk:upload": Call(UI, methods=("get", "post"), perm=Perm.VERIFY),
+    # An extract is scoped like a record by its region: 404 outside the area, 403 without VERIFY.
+    "adminduk:extract": Call(UI, perm=Perm.VERIFY, record=True, kwargs=_extract),
     "users:user_list": Call(UI, methods=("get", "post"), perm=ADMIN_ONLY, data=_name_search),
     "users:user_create": Call(UI, methods=("get", "post"), perm=ADMIN_ONLY),
     "users:user_detail": Call(UI, perm=ADMIN_ONLY, account=True, kwargs=_account),

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "dtks.imports",
     "dtks.dedup",
     "dtks.linkage",
+    "dtks.adminduk",
     "dtks.reports",
     "dtks.api",
     "dtks.demo",
@@ -240,3 +241,9 @@ DTKS_IMPORT_CHUNK_ROWS = int(os.environ.get("DTKS_IMPORT_CHUNK_ROWS", "100000"))
 # PostgreSQL work_mem for the settling and promoting transaction of an import (its sorts and
 # hash joins span the whole batch); the server's own setting applies everywhere else.
 DTKS_IMPORT_WORK_MEM = os.environ.get("DTKS_IMPORT_WORK_MEM", "256MB")
+
+# Sections that apps above the registry add to the family page (`callable(request, family)`).
+DTKS_FAMILY_PANELS = (
+    "dtks.eligibility.views.family_panel",
+    "dtks.adminduk.views.family_panel",
+)

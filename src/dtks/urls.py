@@ -7,6 +7,7 @@ urlpatterns = [
     path("temuan/", include("dtks.verification.urls")),
     path("kelayakan/", include("dtks.eligibility.urls")),
     path("impor/", include("dtks.imports.urls")),
+    path("padan/", include("dtks.adminduk.urls")),
     path("ganda/", include("dtks.dedup.urls")),
     path("api/", include("dtks.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

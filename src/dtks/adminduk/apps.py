@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AdmindukConfig(AppConfig):
+    name = "dtks.adminduk"
+    label = "adminduk"
