@@ -64,15 +64,15 @@ def read_persons(wilayah: str | None = None, progress: Progress | None = None) -
 
 def _copy_out(sql: str, params: list[str], progress: Progress | None) -> pl.DataFrame:
     with tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY) as spool:
-        rows = 0
+        rows = told = 0
         with connection.cursor() as cursor:
             copy_sql = f"COPY ({sql}) TO STDOUT (FORMAT csv)"
             with cursor.cursor.copy(copy_sql, params or None) as copy:
-                for block in copy:
+                for block in copy:  # psycopg hands over COPY data about a row at a time
                     spool.write(block)
-                    if progress:
-                        rows += bytes(block).count(b"\n")
-                        progress(rows)
+                    rows += 1
+                    if progress and rows - told >= FETCH_ROWS:
+                        progress(told := rows)
         spool.seek(0)
         return pl.read_csv(spool, has_header=False, schema=SCHEMA)
 
