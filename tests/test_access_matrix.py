@@ -48,6 +48,8 @@ class Call:
     `batch`: the view works on an import batch uploaded by the target's staff account, seen
     only by its uploader and the kabupaten roles that edit its area (404 for others);
     `ok`: the status of an allowed call; `ok_logged_in`: of a public page for a logged-in user.
+    `owner`: the view acts on a request another account made (`_held`), which only that
+    account may do (everyone else: 404 outside the area, 403 inside it).
     """
 
     surface: str
@@ -57,6 +59,7 @@ class Call:
     account: bool = False
     batch: bool = False
     public: bool = False
+    owner: bool = False
     ok: dict[str, int] = field(default_factory=lambda: {"get": 200, "post": 200})
     ok_logged_in: int | None = None
     kwargs: Callable[[Target], dict] = lambda t: {}
@@ -136,6 +139,24 @@ def _batch(t: Target) -> dict:
     return {"pk": batch.pk}
 
 
+def _held(t: Target) -> dict:
+    """A fresh change held for approval (each call its own, as a decision closes it), asked
+    by an operator of the desa whose own No. KK is the family's."""
+    from dtks.registry import held
+
+    username = f"pemohon_{t.desa}"
+    requester = User.objects.filter(username=username).first() or UserFactory(
+        username=username, roles=[(Role.OPERATOR_DESA, t.desa)], no_kk=t.family.no_kk
+    )
+    change = held.hold_change(
+        by=requester,
+        action="update_family",
+        family=t.family,
+        payload=held.family_payload(t.family, rt="009"),
+    )
+    return {"pk": change.pk}
+
+
 def _sees_batches_of(user: object, desa: str) -> bool:
     """Kabupaten roles that edit the registry over the desa (the uploader is tested apart)."""
     kabupaten_editors = {Role.PENGELOLA, Role.PENGISI_DATA}
@@ -198,6 +219,23 @@ MATRIX: dict[str, Call] = {
         UI, methods=("get", "post"), perm=Perm.EDIT_REGISTRY, record=True, kwargs=_member
     ),
     "registry:officers_in_registry": Call(UI, perm=Perm.VERIFY),
+    "registry:held_list": Call(UI, perm=Perm.EDIT_REGISTRY),
+    "registry:held_detail": Call(UI, perm=Perm.VERIFY, record=True, kwargs=_held),
+    "registry:held_approve": Call(
+        UI, methods=("post",), perm=Perm.VERIFY, record=True, ok={"post": 302}, kwargs=_held
+    ),
+    "registry:held_refuse": Call(
+        UI,
+        methods=("post",),
+        perm=Perm.VERIFY,
+        record=True,
+        ok={"post": 302},
+        kwargs=_held,
+        data=lambda t: {"note": "-"},
+    ),
+    "registry:held_withdraw": Call(
+        UI, methods=("post",), owner=True, record=True, ok={"post": 302}, kwargs=_held
+    ),
     "verification:dashboard": Call(UI),
     "verification:queue": Call(UI, perm=Perm.EDIT_REGISTRY),
     "verification:waive": Call(
@@ -325,6 +363,8 @@ def expected_status(call: Call, method: str, user: object | None, desa: str) -> 
         if not user.can(call.perm):
             return 403
         return 404 if call.account and not in_area(user, desa, call.perm) else call.ok[method]
+    if call.owner:  # nobody but the requester, who is no persona
+        return 404 if not in_area(user, desa) else 403
     if call.batch:  # permission first, then whose batch it is
         if not user.can(call.perm):
             return 403

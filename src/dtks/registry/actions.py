@@ -26,7 +26,8 @@ from dtks.audit.record import Change, record_events
 from dtks.core.errors import DomainError, PermissionDeniedError
 
 from . import choices as c
-from .conflicts import Subject, refuse_conflicts, subject_of
+from .approval import Approval, audit_note, refuse_unless_approved
+from .conflicts import Subject, subject_of
 from .ids import FAMILY, PERSON, next_id_dtks
 from .models import Family, Membership, Person
 from .search_names import refresh_member_names
@@ -85,19 +86,14 @@ def authorise_edit(user: User, desa_code: str) -> None:
         )
 
 
-def authorise_family_edit(user: User, family: Family, *added: Mapping[str, Any]) -> None:
+def authorise_family_edit(
+    user: User, family: Family, *added: Mapping[str, Any], approval: Approval | None = None
+) -> None:
     """`authorise_edit` for the family's desa, and refuse a user tied to the family (conflict
-    of interest; `added` are person data about to join it)."""
+    of interest; `added` are person data about to join it) unless `approval` is a second,
+    independent approver's consent to this user's held change (`registry.held`)."""
     authorise_edit(user, family.desa_id)
-    refuse_conflicts(user, _with_members(subject_of(family), added))
-
-
-def _with_members(subject: Subject, added: Iterable[Mapping[str, Any]]) -> Subject:
-    extra = tuple(
-        (str(d.get("nik") or ""), str(d.get("name") or ""), d.get("birth_date"), d.get("sex"))
-        for d in added
-    )
-    return Subject(subject.no_kk, subject.desa_code, subject.address, subject.members + extra)
+    refuse_unless_approved(user, subject_of(family).with_members(added), approval)
 
 
 def _identity(value: str, field: str, label: str) -> str:
@@ -209,19 +205,25 @@ def _check_heads(members: list[Mapping[str, Any]]) -> None:
 
 @transaction.atomic
 def create_family(
-    *, by: User, desa: Region, data: Mapping[str, Any], members: list[Mapping[str, Any]]
+    *,
+    by: User,
+    desa: Region,
+    data: Mapping[str, Any],
+    members: list[Mapping[str, Any]],
+    approval: Approval | None = None,
 ) -> Family:
     """Register a new family with its members (usulan baru): all rows or none.
 
     `members` are person fields plus `relationship`; member errors name `members.<i>.<field>`.
+    `approval`: an independent approver's consent when `by` is tied to the family.
     """
     authorise_edit(by, desa.code)
-    refuse_conflicts(
+    refuse_unless_approved(
         by,
-        _with_members(
-            Subject(str(data.get("no_kk") or ""), desa.code, str(data.get("address") or ""), ()),
-            members,
-        ),
+        Subject(
+            str(data.get("no_kk") or ""), desa.code, str(data.get("address") or ""), ()
+        ).with_members(members),
+        approval,
     )
     family = Family(desa=desa, id_dtks=next_id_dtks(desa.code, FAMILY))
     _apply(family, data, FAMILY_FIELDS)
@@ -246,17 +248,20 @@ def create_family(
             _person_change(person, None, family),
             _membership_change(membership, None, family),
         ]
-    record_events(by, "create_family", changes)
+    record_events(by, "create_family", changes, audit_note(approval))
     _recheck(family, by)
     return family
 
 
 @transaction.atomic
-def update_family(family: Family, *, by: User, data: Mapping[str, Any]) -> Family:
+def update_family(
+    family: Family, *, by: User, data: Mapping[str, Any], approval: Approval | None = None
+) -> Family:
     """Change a family's address, No. KK or socio-economic data (perbaikan data)."""
-    authorise_family_edit(by, family)
+    authorise_family_edit(by, family, approval=approval)
     if data.get("no_kk"):
-        refuse_conflicts(by, Subject(str(data["no_kk"]), family.desa_id, family.address, ()))
+        new_kk = Subject(str(data["no_kk"]), family.desa_id, family.address, ())
+        refuse_unless_approved(by, new_kk, approval)
     family = Family.objects.select_for_update().get(pk=family.pk)
     before = snapshot(family)
     _apply(family, data, FAMILY_FIELDS)
@@ -264,7 +269,7 @@ def update_family(family: Family, *, by: User, data: Mapping[str, Any]) -> Famil
     _full_clean(family)
     _ensure_no_kk_free(family.no_kk, exclude_pk=family.pk)
     _save_guarded(family)
-    record_events(by, "update_family", [_family_change(family, before)])
+    record_events(by, "update_family", [_family_change(family, before)], audit_note(approval))
     _recheck(family, by)
     return family
 
@@ -280,10 +285,15 @@ def _require_current(family: Family, person: Person) -> Membership:
 
 @transaction.atomic
 def add_member(
-    family: Family, *, by: User, data: Mapping[str, Any], relationship: int
+    family: Family,
+    *,
+    by: User,
+    data: Mapping[str, Any],
+    relationship: int,
+    approval: Approval | None = None,
 ) -> Membership:
     """Add a new person to a family (new member, birth) from today."""
-    authorise_family_edit(by, family, data)
+    authorise_family_edit(by, family, data, approval=approval)
     if not family.is_active:
         raise DomainError(_("Members cannot be added to an inactive family."), field="family")
     if (
@@ -303,6 +313,7 @@ def add_member(
         by,
         "add_member",
         [_person_change(person, None, family), _membership_change(membership, None, family)],
+        audit_note(approval),
     )
     _recheck(family, by)
     return membership
@@ -316,9 +327,10 @@ def update_person(
     data: Mapping[str, Any],
     family: Family,
     relationship: int | None = None,
+    approval: Approval | None = None,
 ) -> Person:
     """Correct a member's data (perbaikan data: NIK, name, birth date, …) within `family`."""
-    authorise_family_edit(by, family, data)
+    authorise_family_edit(by, family, data, approval=approval)
     membership = _require_current(family, person)
     person = Person.objects.select_for_update().get(pk=person.pk)
     before = snapshot(person)
@@ -335,7 +347,7 @@ def update_person(
         changes.append(_membership_change(membership, m_before, family))
     _save_guarded(person)
     changes.insert(0, _person_change(person, before, family))
-    record_events(by, "update_person", changes)
+    record_events(by, "update_person", changes, audit_note(approval))
     # A renamed person is searched by the new name in every family they currently belong to.
     refresh_member_names(
         Family.objects.filter(memberships__person=person, memberships__end_date__isnull=True)
@@ -346,11 +358,16 @@ def update_person(
 
 @transaction.atomic
 def end_membership(
-    membership: Membership, *, by: User, reason: str, end_date: dt.date
+    membership: Membership,
+    *,
+    by: User,
+    reason: str,
+    end_date: dt.date,
+    approval: Approval | None = None,
 ) -> Membership:
     """A person leaves a family (moved out, married into another KK, died): history is kept."""
     family = membership.family
-    authorise_family_edit(by, family)
+    authorise_family_edit(by, family, approval=approval)
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     if membership.end_date is not None:
         raise DomainError(_("This membership has already ended."), field="end_date")
@@ -367,13 +384,17 @@ def end_membership(
     before = snapshot(membership)
     membership.end_date, membership.end_reason = end_date, reason.strip()[:100]
     _save_guarded(membership)
-    record_events(by, "end_membership", [_membership_change(membership, before, family)])
+    record_events(
+        by, "end_membership", [_membership_change(membership, before, family)], audit_note(approval)
+    )
     _recheck(family, by)
     return membership
 
 
 @transaction.atomic
-def deactivate_person(person: Person, *, by: User, reason: str) -> Person:
+def deactivate_person(
+    person: Person, *, by: User, reason: str, approval: Approval | None = None
+) -> Person:
     """Mark a person nonaktif (meninggal, pindah, ganda, …) and end their current memberships."""
     if reason not in c.InactiveReason.values:
         raise DomainError(_("Choose a valid reason for deactivation."), field="reason")
@@ -383,7 +404,7 @@ def deactivate_person(person: Person, *, by: User, reason: str) -> Person:
         .select_related("family")
     )
     for m in memberships:
-        authorise_family_edit(by, m.family)
+        authorise_family_edit(by, m.family, approval=approval)
     if not memberships:
         last = person.memberships.select_related("family").order_by("-end_date").first()
         authorise_edit(by, last.family.desa_id if last else "")
@@ -408,6 +429,7 @@ def deactivate_person(person: Person, *, by: User, reason: str) -> Person:
         by,
         "deactivate_person",
         changes or [Change("person", str(person.pk), before, snapshot(person))],
+        audit_note(approval),
     )
     for m in memberships:
         _recheck(m.family, by)
@@ -422,10 +444,13 @@ def remove_member(
     reason: str,
     end_date: dt.date,
     deactivate_reason: str = "",
+    approval: Approval | None = None,
 ) -> Membership:
     """A member leaves the family and, when a reason is given (died, duplicate, …), the person
     is also made nonaktif: both or neither."""
-    membership = end_membership(membership, by=by, reason=reason, end_date=end_date)
+    membership = end_membership(
+        membership, by=by, reason=reason, end_date=end_date, approval=approval
+    )
     if deactivate_reason:
-        deactivate_person(membership.person, by=by, reason=deactivate_reason)
+        deactivate_person(membership.person, by=by, reason=deactivate_reason, approval=approval)
     return membership

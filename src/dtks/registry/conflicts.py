@@ -1,32 +1,43 @@
 """Conflict of interest (Kepmensos 73/HUK/2024): an officer never handles their own family.
 
 The seed found village officers who registered their own relatives. Every user has their NIK
-and No. KK on file; a change to a family is refused to a user who is tied to it, so that an
-independent officer must make it:
+and No. KK on file; a change to a family is refused to a user who is tied to it, unless a
+second, independent approver consents (`registry.held`):
 
 - `own_nik`: the user's NIK is a current member of the family;
 - `own_kk`: the family has the user's No. KK;
 - `same_address`: the family lives at the address of the user's own family (same desa and
   address) and a member carries the user's family name;
 - `probable_self`: a member has the user's name and the birth date and sex the user's NIK
-  encodes (the user registered under another NIK).
+  encodes (the user registered under another NIK);
+- the ties of `DTKS_CONFLICT_TIES` (dotted paths of `tie(user, subject) -> list[Conflict]`,
+  default the linkage's `linked_self` and `linked_family`: spelling variants of the name, a
+  transposed date, a normalised address): a setting so the registry does not import the
+  linkage layer above it.
 
-`officers_in_registry` lists, for the kabupaten, the users who themselves appear in the
-registry. Names are compared upper-cased with punctuation and repeated spaces removed.
+`conflicts()` only judges; holding a change and approving it live in `registry.held`, so the
+proposals workflow can ask the same question. `check_independent_approver` is the rule for the
+second approver. `officers_in_registry` lists, for the kabupaten, the users who themselves
+appear in the registry. Names are compared upper-cased with punctuation and repeated spaces
+removed; addresses likewise, keeping their numbers.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.db.models import Q
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
+from dtks.accounts.roles import Perm
+from dtks.accounts.scope import in_area
 from dtks.core.errors import PermissionDeniedError
-from dtks.core.nik import parse_nik
+from dtks.core.nik import ParsedNik, parse_nik
 
 from .choices import RecordStatus
 from .models import Family, Membership
@@ -36,6 +47,11 @@ if TYPE_CHECKING:
 
 # Words that join Indonesian names but are nobody's family name.
 NOT_FAMILY_NAMES = frozenset({"BIN", "BINTI", "BT", "BINTY", "AL", "EL", "DAN"})
+# Ties judged above the registry (linkage), by dotted path.
+DEFAULT_CONFLICT_TIES = (
+    "dtks.linkage.ties.probable_member",
+    "dtks.linkage.ties.same_household",
+)
 
 
 @dataclass(frozen=True)
@@ -46,6 +62,9 @@ class Conflict:
     message: str
 
 
+Member = tuple[str, str, Any, int | None]  # (nik, name, birth_date, sex)
+
+
 @dataclass(frozen=True)
 class Subject:
     """What a conflict is judged on: a family as stored, or one about to be created."""
@@ -53,11 +72,24 @@ class Subject:
     no_kk: str
     desa_code: str
     address: str
-    members: tuple[tuple[str, str, object, int | None], ...]  # (nik, name, birth_date, sex)
+    members: tuple[Member, ...]
+
+    def with_members(self, added: Iterable[Mapping[str, Any]]) -> Subject:
+        """The same family with person data about to join it (or to replace a member's)."""
+        extra = tuple(
+            (str(d.get("nik") or ""), str(d.get("name") or ""), d.get("birth_date"), d.get("sex"))
+            for d in added
+        )
+        return Subject(self.no_kk, self.desa_code, self.address, self.members + extra)
 
 
 def plain_name(name: str) -> str:
     return " ".join(re.sub(r"[^A-Z ]", " ", (name or "").upper()).split())
+
+
+def plain_address(address: str) -> str:
+    """An address upper-cased without punctuation; its numbers kept (No. 5 is not No. 7)."""
+    return " ".join(re.sub(r"[^A-Z0-9 ]", " ", (address or "").upper()).split())
 
 
 def family_name(name: str) -> str:
@@ -73,7 +105,7 @@ def subject_of(family: Family) -> Subject:
     return Subject(family.no_kk, family.desa_id, family.address, tuple(members))
 
 
-def _own_family(user: User) -> Family | None:
+def own_family(user: User) -> Family | None:
     """The active family the user belongs to, by their No. KK or their NIK."""
     by_kk = Q(no_kk=user.no_kk) if user.no_kk else Q(pk__in=[])
     by_nik = (
@@ -81,27 +113,60 @@ def _own_family(user: User) -> Family | None:
         if user.nik
         else Q(pk__in=[])
     )
+    if not (user.no_kk or user.nik):
+        return None
     return Family.objects.active().filter(by_kk | by_nik).order_by("pk").first()
 
 
-def conflicts(user: User, subject: Subject) -> list[Conflict]:
-    """Every tie between `user` and the family `subject` (empty: the user may act on it)."""
+def user_nik(user: User) -> ParsedNik | None:
+    """The user's NIK parsed (birth date and sex), or None without a readable one."""
+    return parse_nik(user.nik) if user.nik else None
+
+
+def is_same_address(user: User, subject: Subject, own: Family | None) -> bool:
+    """`same_address`: the subject lives at the address of the user's own (other) family in
+    the same desa, and a member carries the user's family name as written."""
+    surname = family_name(user.get_full_name())
+    return bool(
+        surname
+        and own is not None
+        and own.no_kk != subject.no_kk
+        and own.desa_id == subject.desa_code
+        and plain_address(own.address)
+        and plain_address(own.address) == plain_address(subject.address)
+        and any(family_name(name) == surname for _nik, name, *_r in subject.members)
+    )
+
+
+def is_probable_self(user: User, member: Member, parsed: ParsedNik | None) -> bool:
+    """`probable_self`: the member has the user's name as written and the birth date and sex
+    the user's NIK encodes, under another NIK."""
+    nik, name, birth_date, sex = member
+    me = plain_name(user.get_full_name())
+    return bool(
+        parsed
+        and parsed.birth_date
+        and me
+        and nik != user.nik
+        and plain_name(name) == me
+        and birth_date == parsed.birth_date
+        and sex in (None, parsed.sex)
+    )
+
+
+def _identity_ties(user: User, subject: Subject) -> list[Conflict]:
     found: list[Conflict] = []
-    niks = {nik for nik, *_rest in subject.members}
-    if user.nik and user.nik in niks:
+    if user.nik and user.nik in {nik for nik, *_rest in subject.members}:
         found.append(Conflict("own_nik", _("Your own NIK is a member of this family.")))
     if user.no_kk and user.no_kk == subject.no_kk:
         found.append(Conflict("own_kk", _("This family has your own No. KK.")))
+    return found
+
+
+def _household_ties(user: User, subject: Subject) -> list[Conflict]:
+    found: list[Conflict] = []
     surname = family_name(user.get_full_name())
-    own = _own_family(user) if surname else None
-    if (
-        own is not None
-        and own.no_kk != subject.no_kk
-        and own.desa_id == subject.desa_code
-        and plain_name(own.address)
-        and plain_name(own.address) == plain_name(subject.address)
-        and any(family_name(name) == surname for _nik, name, *_r in subject.members)
-    ):
+    if surname and is_same_address(user, subject, own_family(user)):
         found.append(
             Conflict(
                 "same_address",
@@ -109,26 +174,38 @@ def conflicts(user: User, subject: Subject) -> list[Conflict]:
                 % {"name": surname},
             )
         )
-    parsed = parse_nik(user.nik) if user.nik else None
-    me = plain_name(user.get_full_name())
-    if parsed and parsed.birth_date and me:
-        for nik, name, birth_date, sex in subject.members:
-            if (
-                nik != user.nik
-                and plain_name(name) == me
-                and birth_date == parsed.birth_date
-                and sex in (None, parsed.sex)
-            ):
-                found.append(
-                    Conflict(
-                        "probable_self",
-                        _(
-                            "A member has your name and the birth date of your NIK: it is "
-                            "probably you under another NIK."
-                        ),
-                    )
-                )
-                break
+    parsed = user_nik(user)
+    if any(is_probable_self(user, m, parsed) for m in subject.members):
+        found.append(
+            Conflict(
+                "probable_self",
+                _(
+                    "A member has your name and the birth date of your NIK: it is "
+                    "probably you under another NIK."
+                ),
+            )
+        )
+    return found
+
+
+def _ties() -> tuple[Callable[[User, Subject], list[Conflict]], ...]:
+    paths = getattr(settings, "DTKS_CONFLICT_TIES", DEFAULT_CONFLICT_TIES)
+    return tuple(import_string(p) for p in paths)
+
+
+def conflicts(user: User, subject: Subject) -> list[Conflict]:
+    """Every tie between `user` and the family `subject` (empty: the user may act on it)."""
+    found = _identity_ties(user, subject) + _household_ties(user, subject)
+    for tie in _ties():
+        found += [c for c in tie(user, subject) if c not in found]
+    return found
+
+
+def conflicts_with_any(user: User, subjects: Iterable[Subject]) -> list[Conflict]:
+    """The ties of `user` to any of `subjects` (a family before and after a change), once each."""
+    found: list[Conflict] = []
+    for subject in subjects:
+        found += [c for c in conflicts(user, subject) if c not in found]
     return found
 
 
@@ -151,11 +228,51 @@ def refuse_conflicts(user: User, subject: Subject) -> None:
         raise ConflictOfInterestError(found)
 
 
+class ApproverConflictError(PermissionDeniedError):
+    """The would-be second approver is tied to the family too."""
+
+    def __init__(self, found: list[Conflict]) -> None:
+        reasons = " ".join(c.message for c in found)
+        super().__init__(
+            _("You are tied to this family yourself: %(reasons)s Another verifier must decide.")
+            % {"reasons": reasons},
+            code="approver_conflict",
+        )
+        self.conflicts = found
+
+
+def check_independent_approver(
+    approver: User, requester: User, subjects: Iterable[Subject]
+) -> None:
+    """Refuse unless `approver` may be the second, independent approver of a change that
+    `requester` asked for on the families `subjects` (Kepmensos 73/HUK/2024, separation of
+    duties): another person, a verifier whose area covers every family's desa, and tied to
+    none of them."""
+    subjects = list(subjects)
+    if approver.pk == requester.pk:
+        raise PermissionDeniedError(
+            _("You cannot approve your own request: another verifier must."), code="own_request"
+        )
+    if not approver.can(Perm.VERIFY) or not all(
+        in_area(approver, s.desa_code, Perm.VERIFY) for s in subjects
+    ):
+        raise PermissionDeniedError(
+            _("Only a verifier whose area covers this desa/kelurahan may decide."),
+            code="not_verifier",
+        )
+    if found := conflicts_with_any(approver, subjects):
+        raise ApproverConflictError(found)
+
+
 @dataclass(frozen=True)
 class OfficerInRegistry:
+    """An officer found in the registry: by NIK or No. KK, or (`probability` set) a probable
+    match of the linkage model to a person under another NIK."""
+
     user: User
     family: Family
     conflict: Conflict
+    probability: float | None = None
 
 
 def officers_in_registry(users: Iterable[User]) -> Iterator[OfficerInRegistry]:
@@ -188,14 +305,30 @@ def officers_in_registry(users: Iterable[User]) -> Iterator[OfficerInRegistry]:
             )
 
 
+# The batch linkage of officers against the registry, by dotted path (above the registry).
+DEFAULT_OFFICER_MATCHES = "dtks.linkage.ties.probable_officers"
+
+
+def probable_officers(users: Iterable[User], persons: Any) -> list[OfficerInRegistry]:
+    """Officers who probably appear in the registry under another NIK: the hook named by
+    `DTKS_OFFICER_MATCHES` (None: none), given the users and the persons to search."""
+    path = getattr(settings, "DTKS_OFFICER_MATCHES", DEFAULT_OFFICER_MATCHES)
+    return list(import_string(path)(users, persons)) if path else []
+
+
 __all__ = [
+    "ApproverConflictError",
     "Conflict",
     "ConflictOfInterestError",
     "OfficerInRegistry",
     "Subject",
+    "check_independent_approver",
     "conflicts",
+    "conflicts_with_any",
     "family_name",
     "officers_in_registry",
+    "own_family",
+    "probable_officers",
     "refuse_conflicts",
     "subject_of",
 ]

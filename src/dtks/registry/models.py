@@ -12,10 +12,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dtks.accounts.roles import Perm
 from dtks.accounts.scope import area_q
 from dtks.core.fields import sixteen_digits
 from dtks.core.models import TimeStamped
@@ -383,3 +387,108 @@ class FamilyProgram(models.Model):
 
     def __str__(self) -> str:
         return self.get_program_display()
+
+
+class HeldChangeQuerySet(models.QuerySet["HeldChange"]):
+    def pending(self) -> HeldChangeQuerySet:
+        return self.filter(status=HeldChange.Status.PENDING)
+
+    def visible_to(self, user: User | AnonymousUser) -> HeldChangeQuerySet:
+        """Held changes of a desa inside the user's areas (what a single page may be asked
+        for; who may open one is decided by the view: its requester or a verifier)."""
+        return self.filter(area_q(user, "desa__code"))
+
+    def awaiting(self, user: User | AnonymousUser) -> HeldChangeQuerySet:
+        """Pending changes that `user` could approve: in their verifier area, not their own."""
+        return (
+            self.pending()
+            .filter(area_q(user, "desa__code", Perm.VERIFY))
+            .exclude(requested_by_id=getattr(user, "pk", None))
+        )
+
+
+class HeldChange(models.Model):
+    """A registry change held for a second, independent approver: the requesting officer is
+    tied to the family (conflict of interest, Kepmensos 73/HUK/2024). Nothing of it is applied
+    until a verifier approves; the payload is re-validated then (`registry.held`)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting approval")
+        APPROVED = "approved", _("Approved")
+        REFUSED = "refused", _("Refused")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    class Action(models.TextChoices):
+        CREATE_FAMILY = "create_family", _("Register a family")
+        UPDATE_FAMILY = "update_family", _("Edit family")
+        ADD_MEMBER = "add_member", _("Add a member")
+        UPDATE_PERSON = "update_person", _("Edit member")
+        END_MEMBERSHIP = "end_membership", _("End a membership")
+        DEACTIVATE_PERSON = "deactivate_person", _("Deactivate a person")
+        REMOVE_MEMBER = "remove_member", _("Member leaves the family")
+
+    # Null for a family not yet registered (set when the approved change creates it).
+    family = models.ForeignKey(
+        Family,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="held_changes",
+        verbose_name=_("family"),
+    )
+    desa = models.ForeignKey(
+        "wilayah.Region",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("desa/kelurahan"),
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    action = models.CharField(_("change"), max_length=24, choices=Action.choices)
+    payload = models.JSONField(_("requested data"), encoder=DjangoJSONEncoder)
+    conflicts = models.JSONField(_("ties found"), default=list, encoder=DjangoJSONEncoder)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="held_changes_requested",
+        verbose_name=_("requested by"),
+    )
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="held_changes_decided",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    objects = HeldChangeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("held change")
+        verbose_name_plural = _("held changes")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="pending", decided_by__isnull=True, decided_at__isnull=True)
+                | (~Q(status="pending") & Q(decided_by__isnull=False, decided_at__isnull=False)),
+                name="held_change_decided_iff_not_pending",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "desa"], name="held_change_status_desa"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} #{self.pk}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == self.Status.PENDING

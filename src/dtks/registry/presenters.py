@@ -7,6 +7,7 @@ decision itself is `accounts.scope.can_view_identity`.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -76,6 +77,7 @@ class HistoryEntry:
     action: str
     subject: str
     changes: list[FieldChange]
+    approved_by: str = ""  # the second approver of a held change (`registry.held`)
 
 
 ACTION_LABELS = {
@@ -86,7 +88,12 @@ ACTION_LABELS = {
     "end_membership": gettext_noop("Member left the family"),
     "deactivate_person": gettext_noop("Person deactivated"),
     "run_checks": gettext_noop("Data-quality checks run"),
+    "hold_change": gettext_noop("Change held for a second approver"),
+    "approve_held_change": gettext_noop("Held change approved"),
+    "refuse_held_change": gettext_noop("Held change refused"),
+    "withdraw_held_change": gettext_noop("Held change withdrawn"),
 }
+APPROVED_BY = re.compile(r"\bapproved_by=(\S+)")
 
 
 def _display(field: models.Field, value: Any, full_identity: bool) -> str:
@@ -137,6 +144,7 @@ def history(
         "person": _("Member"),
         "membership": _("Membership"),
         "checks": _("Findings"),
+        "held_change": _("Approval"),
     }
     return [
         HistoryEntry(
@@ -145,6 +153,7 @@ def history(
             action=_(ACTION_LABELS.get(e.action, e.action)),
             subject=subjects.get(e.subject_type, e.subject_type),
             changes=_field_changes(e, full),
+            approved_by=match.group(1) if (match := APPROVED_BY.search(e.note)) else "",
         )
         for e in events
     ]

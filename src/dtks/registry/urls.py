@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import held_views, views
 
 app_name = "registry"
 urlpatterns = [
@@ -14,4 +14,9 @@ urlpatterns = [
     path("<int:pk>/anggota/<int:person_pk>/ubah/", views.member_edit, name="member_edit"),
     path("<int:pk>/anggota/<int:person_pk>/keluar/", views.member_end, name="member_end"),
     path("petugas-terdaftar/", views.officers_in_registry, name="officers_in_registry"),
+    path("persetujuan/", held_views.held_list, name="held_list"),
+    path("persetujuan/<int:pk>/", held_views.held_detail, name="held_detail"),
+    path("persetujuan/<int:pk>/setujui/", held_views.held_approve, name="held_approve"),
+    path("persetujuan/<int:pk>/tolak/", held_views.held_refuse, name="held_refuse"),
+    path("persetujuan/<int:pk>/tarik/", held_views.held_withdraw, name="held_withdraw"),
 ]

@@ -27,7 +27,7 @@ from dtks.audit.record import record_access
 from dtks.core.errors import DomainError
 from dtks.core.paging import search_page
 
-from . import actions, conflicts
+from . import actions, conflicts, held
 from .access import get_family_for_user, get_person_for_user
 from .forms import (
     DesaChoiceForm,
@@ -37,7 +37,7 @@ from .forms import (
     MemberForm,
     MemberFormSet,
 )
-from .models import Family, Membership
+from .models import Family, HeldChange, Membership, Person
 from .presenters import history, present_family, present_memberships, shown_identity
 
 if TYPE_CHECKING:
@@ -45,6 +45,9 @@ if TYPE_CHECKING:
     from django.http import HttpRequest, HttpResponse
 
 PAGE_SIZE = 50
+# The form button that holds a change refused for a conflict of interest for a second approver.
+HOLD = "hold"
+Action = HeldChange.Action
 FINDING_OPEN = "open"
 # Sections that apps above the registry add to the family page: `callable(request, family)`
 # returning rendered HTML. Named in a setting so the registry imports none of them.
@@ -58,9 +61,23 @@ def _require(request: HttpRequest, perm: str, desa_code: str | None = None) -> N
 
 
 def _form_error(form: Form, error: DomainError) -> None:
-    """Put an action's refusal on the form field it names (or on the form as a whole)."""
+    """Put an action's refusal on the form field it names (or on the form as a whole); a
+    conflict of interest offers to hold the change for a second approver (`HOLD`)."""
     field = error.field if error.field in form.fields else None
     form.add_error(field, error.message)
+    form.offer_hold = isinstance(error, conflicts.ConflictOfInterestError)
+
+
+def _hold(request: HttpRequest, form: Form, action: str, **change: object) -> HttpResponse | None:
+    """Hold the change for a second, independent approver and show it; None when holding is
+    refused (the reason goes on `form`)."""
+    try:
+        held_change = held.hold_change(by=request.user, action=action, **change)
+    except DomainError as error:
+        _form_error(form, error)
+        return None
+    messages.success(request, _("The change is held until another verifier approves it."))
+    return redirect("registry:held_detail", pk=held_change.pk)
 
 
 def _family_panels() -> list:
@@ -136,6 +153,7 @@ def family_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_edit": request.user.can(Perm.EDIT_REGISTRY)
         and in_area(request.user, family.desa_id, Perm.EDIT_REGISTRY),
         "panels": [panel(request, family) for panel in _family_panels()],
+        "held_changes": family.held_changes.pending().select_related("requested_by"),
     }
     if context["can_edit"]:
         # Said before the officer tries: their changes to this family would be refused.
@@ -162,9 +180,15 @@ def family_create(request: HttpRequest) -> HttpResponse:
     data = request.POST or None
     desa_form = DesaChoiceForm(data, user=request.user)
     form, formset = FamilyForm(data), MemberFormSet(data, prefix="members")
-    if request.method == "POST" and all(
+    valid = request.method == "POST" and all(
         [desa_form.is_valid(), form.is_valid(), formset.is_valid()]
-    ):
+    )
+    if valid and HOLD in request.POST:
+        payload = {"family": form.cleaned_data, "members": formset.members()}
+        desa = desa_form.cleaned_data["desa"]
+        if page := _hold(request, form, Action.CREATE_FAMILY, desa=desa, payload=payload):
+            return page
+    elif valid:
         try:
             family = actions.create_family(
                 by=request.user,
@@ -190,7 +214,12 @@ def family_edit(request: HttpRequest, pk: int) -> HttpResponse:
     family = get_family_for_user(request.user, pk)
     _require(request, Perm.EDIT_REGISTRY, family.desa_id)
     form = FamilyForm(request.POST or None, instance=Family.objects.get(pk=family.pk))
-    if request.method == "POST" and form.is_valid():
+    valid = request.method == "POST" and form.is_valid()
+    if valid and HOLD in request.POST:
+        payload = {"family": form.cleaned_data}
+        if page := _hold(request, form, Action.UPDATE_FAMILY, family=family, payload=payload):
+            return page
+    elif valid:
         try:
             actions.update_family(family, by=request.user, data=form.cleaned_data)
         except DomainError as error:
@@ -202,6 +231,7 @@ def family_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _duplicate_link(form: Form, error: DomainError) -> None:
+    """A refusal on the form; for a duplicate NIK, a link to the family that holds it."""
     _form_error(form, error)
     form.duplicate_family = getattr(error, "family", None)
 
@@ -212,7 +242,12 @@ def member_add(request: HttpRequest, pk: int) -> HttpResponse:
     family = get_family_for_user(request.user, pk)
     _require(request, Perm.EDIT_REGISTRY, family.desa_id)
     form = MemberForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    valid = request.method == "POST" and form.is_valid()
+    if valid and HOLD in request.POST:
+        payload = {"person": form.cleaned_data}
+        if page := _hold(request, form, Action.ADD_MEMBER, family=family, payload=payload):
+            return page
+    elif valid:
         try:
             actions.add_member(
                 family,
@@ -245,7 +280,12 @@ def member_edit(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
     family, person, membership = _current_member(request, pk, person_pk)
     initial = {"relationship": membership.relationship}
     form = MemberForm(request.POST or None, instance=person, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    valid = request.method == "POST" and form.is_valid()
+    if valid and HOLD in request.POST:
+        change = {"family": family, "person": person, "payload": {"person": form.cleaned_data}}
+        if page := _hold(request, form, Action.UPDATE_PERSON, **change):
+            return page
+    elif valid:
         try:
             actions.update_person(
                 person,
@@ -269,7 +309,12 @@ def member_end(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
     """A member leaves the family; optionally the person is also deactivated (died, …)."""
     family, person, membership = _current_member(request, pk, person_pk)
     form = EndMembershipForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    valid = request.method == "POST" and form.is_valid()
+    if valid and HOLD in request.POST:
+        change = {"family": family, "person": person, "payload": form.cleaned_data}
+        if page := _hold(request, form, Action.REMOVE_MEMBER, **change):
+            return page
+    elif valid:
         data = form.cleaned_data
         try:
             actions.remove_member(
@@ -292,7 +337,8 @@ def member_end(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
 @login_required
 def officers_in_registry(request: HttpRequest) -> HttpResponse:
     """Officers of the verifier's area who themselves appear in the registry (their NIK or
-    No. KK): the kabupaten watches that nobody handles their own family."""
+    No. KK, or a probable match of the linkage model under another NIK): the kabupaten
+    watches that nobody handles their own family."""
     _require(request, Perm.VERIFY)
     from dtks.accounts.models import User
 
@@ -302,6 +348,13 @@ def officers_in_registry(request: HttpRequest) -> HttpResponse:
         in_areas |= Q(role_assignments__area_id=code) | Q(
             role_assignments__area__code__startswith=code + "."
         )
-    officers = User.objects.filter(in_areas, is_active=True).distinct().order_by("username")
+    officers = list(User.objects.filter(in_areas, is_active=True).distinct().order_by("username"))
     rows = list(conflicts.officers_in_registry(officers))
+    listed = {(row.user.pk, row.family.pk) for row in rows}
+    persons = Person.objects.visible_to(request.user)
+    rows += [
+        row
+        for row in conflicts.probable_officers(officers, persons)
+        if (row.user.pk, row.family.pk) not in listed
+    ]
     return render(request, "registry/officers_in_registry.html", {"rows": rows})
