@@ -247,3 +247,13 @@ DTKS_FAMILY_PANELS = (
     "dtks.eligibility.views.family_panel",
     "dtks.adminduk.views.family_panel",
 )
+
+# Conflict of interest (Kepmensos 73/HUK/2024): ties judged above the registry, by dotted path.
+# Each `tie(user, subject)` returns extra `registry.conflicts.Conflict`s for every change.
+DTKS_CONFLICT_TIES = (
+    "dtks.linkage.ties.probable_member",
+    "dtks.linkage.ties.same_household",
+)
+# The officers in the registry under another NIK (`hook(users, persons)`), for the verifier's
+# list at /keluarga/petugas-terdaftar/; "" lists only exact NIK / No. KK matches.
+DTKS_OFFICER_MATCHES = "dtks.linkage.ties.probable_officers"
