@@ -106,16 +106,16 @@ def subject_of(family: Family) -> Subject:
 
 
 def own_family(user: User) -> Family | None:
-    """The active family the user belongs to, by their No. KK or their NIK."""
-    by_kk = Q(no_kk=user.no_kk) if user.no_kk else Q(pk__in=[])
-    by_nik = (
-        Q(memberships__person__nik=user.nik, memberships__end_date__isnull=True)
-        if user.nik
-        else Q(pk__in=[])
-    )
+    """The active family the user belongs to, by their No. KK or their NIK (the first one
+    registered when both name one). This runs on every registry edit: one query, on the
+    No. KK index and the current-membership index (an OR across a join would scan every
+    family), loading only the fields the ties compare."""
     if not (user.no_kk or user.nik):
         return None
-    return Family.objects.active().filter(by_kk | by_nik).order_by("pk").first()
+    member_of = Membership.objects.filter(person__nik=user.nik or "-", end_date__isnull=True)
+    mine = Q(no_kk=user.no_kk or "-") | Q(pk__in=member_of.values("family_id"))
+    active = Family.objects.active().filter(mine).order_by("pk")
+    return active.only("pk", "no_kk", "desa_id", "address").first()
 
 
 def user_nik(user: User) -> ParsedNik | None:
