@@ -170,8 +170,8 @@ def _officer_rows(users: list[User]) -> dict[str, Any]:
 def _registry_rows(
     users: list[User], persons: Any
 ) -> tuple[dict[str, Any], dict[str, tuple[int, str]]]:
-    """The current members, among `persons`, born near an officer's NIK date; and the family
-    and NIK of each, by row id."""
+    """The current memberships of `persons` born near an officer's NIK date (a person in two
+    KKs is two rows); and the family and NIK of each, by row id."""
     near = Q(pk__in=[])
     for user in users:
         born, sex = user_nik(user).birth_date, user_nik(user).sex  # type: ignore[union-attr]
@@ -179,7 +179,7 @@ def _registry_rows(
             person__birth_date__range=(born - BIRTH_WINDOW, born + BIRTH_WINDOW), person__sex=sex
         )
     fields = (
-        "person_id", "family_id", "person__nik", "family__no_kk", "person__name",
+        "id", "family_id", "person__nik", "family__no_kk", "person__name",
         "person__birth_date", "person__birth_place", "person__mother_name",
         "family__desa_id", "family__address", "person__sex",
     )  # fmt: skip
