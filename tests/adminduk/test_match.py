@@ -113,7 +113,8 @@ def test_rerun_supersedes_and_keeps_history(family, tmp_path) -> None:
     assert _current(head).status == "padan"
     assert _current(head).extract_id == second.extract_id
     history = MatchResult.objects.filter(person=head).order_by("id")
-    assert [(r.extract_id, r.status, r.current) for r in history] == [
+    current = set(MatchResult.objects.current().values_list("pk", flat=True))
+    assert [(r.extract_id, r.status, r.pk in current) for r in history] == [
         (first.extract_id, "tidak_padan", False),
         (second.extract_id, "padan", True),
     ]
@@ -164,7 +165,7 @@ def test_one_audit_event_with_the_counts(family, tmp_path) -> None:
 def test_a_failure_writes_nothing(family, tmp_path, monkeypatch) -> None:
     head, spouse = _members(family)
     _match(tmp_path, [row_of(head), row_of(spouse)])
-    kept = list(MatchResult.objects.order_by("id").values_list("id", "current"))
+    kept = list(MatchResult.objects.current().order_by("id").values_list("id", "status"))
 
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
@@ -172,7 +173,8 @@ def test_a_failure_writes_nothing(family, tmp_path, monkeypatch) -> None:
     monkeypatch.setattr("dtks.adminduk.actions.record_event", broken)
     with pytest.raises(RuntimeError):
         _match(tmp_path, [row_of(head, nama="Lain")])
-    assert list(MatchResult.objects.order_by("id").values_list("id", "current")) == kept
+    assert list(MatchResult.objects.current().order_by("id").values_list("id", "status")) == kept
+    assert MatchResult.objects.count() == 2
     failed = DukcapilExtract.objects.latest("id")
     assert failed.status == "failed" and failed.error
     assert AuditEvent.objects.filter(action="adminduk_match").count() == 1

@@ -40,8 +40,8 @@ def test_reads_the_plain_columns(tmp_path) -> None:
 
 
 def test_reads_dukcapil_headers_semicolons_and_a_bom(tmp_path) -> None:
-    path = _csv(tmp_path, "NIK;NO_KK;NAMA_LGKP;TGL_LHR;JENIS_KLMIN;STATUS\n"
-                f"{NIK_A};{KK};SITI AMINAH;1985-08-05;PEREMPUAN;MATI\n", encoding="utf-8-sig")  # fmt: skip
+    text = f"NIK;NO_KK;NAMA_LGKP;TGL_LHR;JENIS_KLMIN;STATUS\n{NIK_A};{KK};SITI;1985-08-05;P;MATI\n"
+    path = _csv(tmp_path, text, encoding="utf-8-sig")
     extract = _read(path)
     assert extract.rows.to_dicts()[0]["died"] is True
     assert extract.rows["birth_date"].to_list() == [dt.date(1985, 8, 5)]

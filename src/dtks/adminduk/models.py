@@ -2,9 +2,11 @@
 
 A `DukcapilExtract` is one civil-registry file taken in (who, when, which file, which region
 it was matched over, rows read and rejected). A run of `actions.match_extract` gives every
-active person of that region one `MatchResult`: padan, or tidak padan with the reasons. The
-newest result of a person is `current`; older ones stay as history. Results are derived data,
-written only by `match_extract`, never edited.
+active person of that region one `MatchResult`: padan, or tidak padan with the reasons.
+Results are append-only history; `CurrentMatch` points at each person's newest one
+(`MatchResult.objects.current()`), so a run that supersedes a million results rewrites a
+million two-column pointers instead of a million results. Results are derived data, written
+only by `match_extract`, never edited.
 """
 
 from __future__ import annotations
@@ -111,8 +113,9 @@ def _current_membership(q: Q) -> Exists:
 
 class MatchResultQuerySet(models.QuerySet["MatchResult"]):
     def current(self) -> MatchResultQuerySet:
-        """Each person's latest result (one at most per person: database constraint)."""
-        return self.filter(current=True)
+        """Each person's latest result (one at most per person: `CurrentMatch` is keyed by
+        the person)."""
+        return self.filter(current_of__isnull=False)
 
     def padan(self) -> MatchResultQuerySet:
         return self.filter(status=MatchStatus.PADAN)
@@ -154,14 +157,19 @@ class MatchResultQuerySet(models.QuerySet["MatchResult"]):
         )
 
 
+# No database foreign keys on the result tables: a run writes a million rows of each, and a
+# per-row check (locking the referenced person row) tripled the time of a run. Rows are written
+# only by `store.write_results` for persons and an extract that exist; persons are deactivated,
+# never deleted, and Django's cascade still removes results with their person or extract.
+NO_CHECK = {"on_delete": models.CASCADE, "db_constraint": False}
+
+
 class MatchResult(models.Model):
     """A person matched against one extract: padan, or tidak padan with the reasons (codes of
     `Reason`, comma-separated in catalogue order) and the Dukcapil values that differ."""
 
-    extract = models.ForeignKey(DukcapilExtract, on_delete=models.CASCADE, related_name="results")
-    person = models.ForeignKey(
-        "registry.Person", on_delete=models.CASCADE, related_name="adminduk_results"
-    )
+    extract = models.ForeignKey(DukcapilExtract, related_name="results", db_index=False, **NO_CHECK)
+    person = models.ForeignKey("registry.Person", related_name="adminduk_results", **NO_CHECK)
     status = models.CharField(_("status"), max_length=12, choices=MatchStatus.choices)
     reasons = models.CharField(_("reasons"), max_length=100, blank=True)
     # What Dukcapil holds, kept only where it differs from the registry (for display).
@@ -172,7 +180,6 @@ class MatchResult(models.Model):
     )
     dukcapil_no_kk = models.CharField(_("No. KK at Dukcapil"), max_length=16, blank=True)
     matched_at = models.DateTimeField(_("matched at"))
-    current = models.BooleanField(_("current"), default=True)
 
     objects = MatchResultQuerySet.as_manager()
 
@@ -181,9 +188,6 @@ class MatchResult(models.Model):
         verbose_name = _("Dukcapil match result")
         verbose_name_plural = _("Dukcapil match results")
         constraints = [
-            models.UniqueConstraint(
-                fields=["person"], condition=Q(current=True), name="adminduk_one_current_result"
-            ),
             models.CheckConstraint(
                 condition=Q(status="padan", reasons="")
                 | (Q(status="tidak_padan") & ~Q(reasons="")),
@@ -203,3 +207,18 @@ class MatchResult(models.Model):
 
     def reason_labels(self) -> list[str]:
         return [str(Reason(code).label) for code in self.reason_codes()]
+
+
+class CurrentMatch(models.Model):
+    """A person's newest result (the glossary's `adminduk_match`): one row per person."""
+
+    person = models.OneToOneField(
+        "registry.Person", primary_key=True, related_name="adminduk_match", **NO_CHECK
+    )
+    result = models.OneToOneField(MatchResult, related_name="current_of", **NO_CHECK)
+
+    class Meta:
+        verbose_name = _("current Dukcapil match")
+
+    def __str__(self) -> str:
+        return f"{self.person_id} → {self.result_id}"

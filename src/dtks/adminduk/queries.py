@@ -21,7 +21,7 @@ from dtks.registry.choices import RecordStatus
 from dtks.registry.models import Membership, Person
 from dtks.wilayah.models import Region, code_prefix_q
 
-from .models import DukcapilExtract, MatchResult, MatchStatus, Reason
+from .models import CurrentMatch, DukcapilExtract, MatchResult, MatchStatus, Reason
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -134,7 +134,7 @@ def not_yet_matched(user: User | AnonymousUser, wilayah: str | None) -> int:
     if wilayah:
         families &= code_prefix_q("family__desa__code", wilayah)
     member = Membership.objects.filter(families, person=OuterRef("pk"))
-    matched = MatchResult.objects.current().filter(person=OuterRef("pk"))
+    matched = CurrentMatch.objects.filter(person=OuterRef("pk"))
     return Person.objects.active().filter(Exists(member)).exclude(Exists(matched)).count()
 
 

@@ -146,11 +146,12 @@ def _cleaned(chunk: pl.DataFrame) -> pl.DataFrame:
     chunk = chunk.with_columns(
         identity("nik"), identity("no_kk"), *(text(c) for c in COLUMNS[2:])
     ).filter(pl.any_horizontal(pl.col(c) != "" for c in COLUMNS))
+    # A million rows hold a few tens of thousands of distinct dates: each is parsed once.
+    dates = chunk.select(pl.col("tanggal_lahir").unique())
     date, shaped = birth_date("tanggal_lahir")
+    dates = dates.with_columns(date.alias(DATE), shaped.alias(SHAPED))
     status = pl.col("status_hidup").str.to_uppercase()
-    return chunk.with_columns(
-        date.alias(DATE),
-        shaped.alias(SHAPED),
+    return chunk.join(dates, on="tanggal_lahir", how="left", maintain_order="left").with_columns(
         typed_sex(pl.col("jenis_kelamin")).alias(SEX_CODE),
         status.replace_strict(STATUS, default=None, return_dtype=pl.Boolean).alias(DIED_FLAG),
     )

@@ -14,16 +14,18 @@ from typing import Any
 import polars as pl
 from django.db import connection
 
+from dtks.core.sequences import reserve_ids
 from dtks.registry.choices import RecordStatus
 from dtks.registry.models import Family, Membership, Person
 
 from .matching import PERSONS, RESULT
-from .models import MatchResult
+from .models import CurrentMatch, MatchResult
 
 RESULTS = MatchResult._meta.db_table
-RUN_PERSONS = "adminduk_run_persons"  # temporary: the persons a run gives a new result
+CURRENT = CurrentMatch._meta.db_table
+RUN_POINTERS = "adminduk_run_pointers"  # temporary: the run's (person, result) pairs
 LOCK_KEY = 7390413  # pg_advisory_xact_lock: two runs write their results one after the other
-WRITTEN = (*RESULT, "extract_id", "matched_at", "current")
+WRITTEN = ("id", *RESULT, "extract_id", "matched_at")
 
 
 def _postgres() -> bool:
@@ -66,42 +68,50 @@ def read_persons(wilayah: str | None) -> pl.DataFrame:
 
 
 def write_results(results: pl.DataFrame, *, extract_id: int, now: dt.datetime) -> None:
-    """Make `results` the current results of their persons; their earlier results stay as
-    history. Runs inside the run's transaction."""
+    """Append `results` and make them their persons' current ones (earlier results stay as
+    history). Ids are reserved first, so the results and their pointers are written directly
+    (COPY), never read back. Runs inside the run's transaction."""
     with connection.cursor() as cursor:
         if _postgres():
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
-        _retire_current(cursor, results["person_id"])
         stamp = connection.ops.adapt_datetimefield_value(now)
+        ids = pl.Series("id", reserve_ids(MatchResult, results.height), dtype=pl.Int64)
         frame = results.with_columns(
+            ids,
             pl.lit(extract_id, dtype=pl.Int64).alias("extract_id"),
             pl.lit(str(stamp)).alias("matched_at"),
-            pl.lit(True).alias("current"),
         ).select(WRITTEN)
         _insert(cursor, RESULTS, frame)
+        pointers = frame.select("person_id", pl.col("id").alias("result_id"))
+        _point(cursor, pointers)
 
 
-def _retire_current(cursor: Any, person_ids: pl.Series) -> None:
-    """current → false for the earlier results of these persons."""
+def _point(cursor: Any, pointers: pl.DataFrame) -> None:
+    """Each person's current result: their old pointer deleted, the new one inserted."""
     if _postgres():
         cursor.execute(
-            f"CREATE TEMPORARY TABLE IF NOT EXISTS {RUN_PERSONS} (person_id bigint NOT NULL)"
-            " ON COMMIT DROP"
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {RUN_POINTERS}"
+            " (person_id bigint NOT NULL, result_id bigint NOT NULL) ON COMMIT DROP"
         )
-        cursor.execute(f"DELETE FROM {RUN_PERSONS}")  # a second run in one transaction
+        cursor.execute(f"DELETE FROM {RUN_POINTERS}")  # a second run in one transaction
     else:
-        cursor.execute(f"DROP TABLE IF EXISTS {RUN_PERSONS}")
-        cursor.execute(f"CREATE TEMPORARY TABLE {RUN_PERSONS} (person_id integer PRIMARY KEY)")
-    _insert(cursor, RUN_PERSONS, person_ids.to_frame("person_id"))
+        cursor.execute(f"DROP TABLE IF EXISTS {RUN_POINTERS}")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {RUN_POINTERS}"
+            " (person_id integer PRIMARY KEY, result_id integer NOT NULL)"
+        )
+    _insert(cursor, RUN_POINTERS, pointers)
     if _postgres():
-        cursor.execute(f"ANALYZE {RUN_PERSONS}")
+        cursor.execute(f"ANALYZE {RUN_POINTERS}")
     cursor.execute(
-        f"UPDATE {RESULTS} SET current = %s WHERE current = %s"
-        f" AND person_id IN (SELECT person_id FROM {RUN_PERSONS})",
-        [False, True],
+        f"DELETE FROM {CURRENT} WHERE person_id IN (SELECT person_id FROM {RUN_POINTERS})"
+    )
+    cursor.execute(
+        f"INSERT INTO {CURRENT} (person_id, result_id) SELECT person_id, result_id"
+        f" FROM {RUN_POINTERS}"
     )
     if not _postgres():
-        cursor.execute(f"DROP TABLE {RUN_PERSONS}")
+        cursor.execute(f"DROP TABLE {RUN_POINTERS}")
 
 
 def _insert(cursor: Any, table: str, frame: pl.DataFrame) -> None:
