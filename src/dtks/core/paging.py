@@ -15,8 +15,13 @@ def search_page(queryset: QuerySet, number: int | str | None, per_page: int) -> 
     Here the ordered ids are read once (count = their number) and only the page's rows are
     fetched, with the queryset's annotations, by primary key.
     """
-    ids = list(queryset.values_list("pk", flat=True))
+    return ids_page(list(queryset.values_list("pk", flat=True)), queryset, number, per_page)
+
+
+def ids_page(ids: list, queryset: QuerySet, number: int | str | None, per_page: int) -> Page:
+    """One page of `ids` (already in list order; count = their number), its rows read from
+    `queryset` by primary key, with the queryset's annotations, in the order of `ids`."""
     page = Paginator(ids, per_page).get_page(number)
     rows = {obj.pk: obj for obj in queryset.filter(pk__in=page.object_list)}
-    page.object_list = [rows[pk] for pk in page.object_list]
+    page.object_list = [rows[pk] for pk in page.object_list if pk in rows]
     return page

@@ -5,17 +5,18 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import models
+from django.core.exceptions import EmptyResultSet
+from django.db import connections, models, transaction
 from django.db.models import F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from dtks.accounts.roles import Perm
 from dtks.accounts.scope import area_q
-from dtks.wilayah.models import code_prefix_q
+from dtks.wilayah.models import Region, code_prefix_q
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -76,6 +77,88 @@ class FindingQuerySet(models.QuerySet["Finding"]):
     def in_wilayah(self, code: str) -> FindingQuerySet:
         """Placed findings (`with_place` first) whose desa lies in region `code`."""
         return self.filter(code_prefix_q("desa_code", code))
+
+    def open_per_unit(
+        self, user: User | AnonymousUser, width: int, within: str = ""
+    ) -> list[dict[str, Any]]:
+        """The open findings the user may see (`visible_to`), optionally `within` a region,
+        counted per `unit` (the first `width` characters of their desa code: a kecamatan or
+        a desa): `errors`, `warnings` and `persons` (distinct persons with an open error).
+
+        Set-based: each open finding is placed once (`_placed_sql`), then grouped, so the
+        dashboard costs one pass over the open findings however many desa there are."""
+        sql, params = _placed_sql(self.db, user, Perm.VIEW_REGISTRY, within)
+        query = (
+            f"SELECT SUBSTR(desa_code, 1, %s) AS unit,"
+            f" SUM(CASE WHEN severity = %s THEN 1 ELSE 0 END),"
+            f" SUM(CASE WHEN severity = %s THEN 1 ELSE 0 END),"
+            f" COUNT(DISTINCT CASE WHEN severity = %s THEN person_id END)"
+            f" FROM ({sql}) AS visible GROUP BY 1 ORDER BY 1"
+        )
+        error, warning = Severity.ERROR.value, Severity.WARNING.value
+        rows = _fetch(self.db, query, [width, error, warning, error, *params])
+        return [{"unit": u, "errors": e, "warnings": w, "persons": p} for u, e, w, p in rows]
+
+    def open_ids_in_queue_order(
+        self, user: User | AnonymousUser, perm: str, within: str = ""
+    ) -> list[int]:
+        """Ids of the open findings the user may see for `perm` (`visible_to`), optionally
+        `within` a region, in work-queue order: desa, family, errors first, rule, id. Each
+        open finding is placed once (`_placed_sql`); the page's rows are then read by id."""
+        sql, params = _placed_sql(self.db, user, perm, within)
+        query = (
+            f"SELECT id FROM ({sql}) AS visible"
+            " ORDER BY desa_code, family_ref, severity DESC, rule, id"
+        )
+        return [row[0] for row in _fetch(self.db, query, params)]
+
+
+def _fetch(db: str, query: str, params: list) -> list[tuple]:
+    """The rows of `query`. On PostgreSQL without JIT: the per-finding lookups make the
+    planner's cost estimate large enough to compile the query (about 0.5 s spent before a
+    0.4 s query at 1,000,000 persons), though every lookup is one index probe."""
+    connection = connections[db]
+    with transaction.atomic(using=db), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL jit = off")
+        cursor.execute(query, params)
+        return cursor.fetchall()
+
+
+def _placed_sql(db: str, user: User | AnonymousUser, perm: str, within: str) -> tuple[str, list]:
+    """SQL of every open finding inside the user's area for `perm` (and `within`), with its
+    place as `with_place` defines it: `id, person_id, severity, rule, family_ref, desa_code`.
+
+    `with_place` as an annotation repeats its correlated subqueries wherever the place is
+    used (area filter, grouping, ordering): three to five lookups per finding. Here each
+    finding's family is looked up once and that family's desa once (materialised steps), and
+    the area is a semi-join on the few region codes `area_q` keeps (the one scope)."""
+    from dtks.registry.models import Family, Membership
+
+    regions = Region.objects.using(db).filter(area_q(user, "code", perm))
+    if within:
+        regions = regions.filter(code_prefix_q("code", within))
+    try:
+        regions_sql, regions_params = regions.values("code").query.get_compiler(db).as_sql()
+    except EmptyResultSet:  # no area for `perm`: nothing is visible
+        regions_sql, regions_params = f"SELECT code FROM {Region._meta.db_table} WHERE 1 = 0", ()
+    fence = "MATERIALIZED" if connections[db].vendor == "postgresql" else ""
+    finding, membership = Finding._meta.db_table, Membership._meta.db_table
+    family = Family._meta.db_table
+    sql = f"""
+        WITH ref AS {fence} (
+          SELECT f.id, f.person_id, f.severity, f.rule,
+                 COALESCE(f.family_id, (
+                   SELECT m.family_id FROM {membership} m
+                   WHERE m.person_id = f.person_id AND m.end_date IS NULL
+                   ORDER BY m.id LIMIT 1)) AS family_ref
+          FROM {finding} f WHERE f.status = %s
+        ), placed AS {fence} (
+          SELECT ref.*, (SELECT k.desa_id FROM {family} k WHERE k.id = ref.family_ref) AS desa_code
+          FROM ref
+        )
+        SELECT * FROM placed WHERE desa_code IN ({regions_sql})"""
+    return sql, [FindingStatus.OPEN.value, *regions_params]
 
 
 class Finding(models.Model):

@@ -8,9 +8,6 @@ from typing import TYPE_CHECKING
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.db.models import Count, Q
-from django.db.models.functions import Substr
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -18,11 +15,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from dtks.accounts.roles import Perm
 from dtks.accounts.scope import in_area
 from dtks.core.errors import DomainError
+from dtks.core.paging import ids_page
 from dtks.registry.access import get_family_for_user
 from dtks.wilayah.models import Level, Region
 
 from . import actions
-from .models import Finding, Severity
+from .models import Finding
 
 if TYPE_CHECKING:
     from django.http import HttpRequest, HttpResponse
@@ -45,18 +43,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     wilayah = request.GET.get("wilayah", "")
     parent = Region.objects.filter(code=wilayah).first() if wilayah else None
     level = Level.DESA if parent and parent.level >= Level.KECAMATAN else Level.KECAMATAN
-    findings = Finding.objects.open().visible_to(request.user)
-    if parent:
-        findings = findings.in_wilayah(parent.code)
-    counts = (
-        findings.annotate(unit=Substr("desa_code", 1, WIDTH[level]))
-        .values("unit")
-        .annotate(
-            errors=Count("id", filter=Q(severity=Severity.ERROR)),
-            warnings=Count("id", filter=Q(severity=Severity.WARNING)),
-            persons=Count("person_id", filter=Q(severity=Severity.ERROR), distinct=True),
-        )
-        .order_by("unit")
+    counts = Finding.objects.open_per_unit(
+        request.user, WIDTH[level], parent.code if parent else ""
     )
     names = dict(
         Region.objects.filter(code__in=[c["unit"] for c in counts]).values_list("code", "name")
@@ -73,15 +61,14 @@ def queue(request: HttpRequest) -> HttpResponse:
     """The open findings of the villages I edit, family by family: fix on the family page,
     then re-check it here."""
     _require(request, Perm.EDIT_REGISTRY)
-    findings = (
-        Finding.objects.open()
-        .visible_to(request.user, Perm.EDIT_REGISTRY)
-        .select_related("person", "family")
+    wilayah = request.GET.get("wilayah", "")
+    ids = Finding.objects.open_ids_in_queue_order(request.user, Perm.EDIT_REGISTRY, wilayah)
+    page = ids_page(
+        ids,
+        Finding.objects.with_place().select_related("person", "family"),
+        request.GET.get("page"),
+        PAGE_SIZE,
     )
-    if wilayah := request.GET.get("wilayah"):
-        findings = findings.in_wilayah(wilayah)
-    findings = findings.order_by("desa_code", "family_ref", "-severity", "rule", "id")
-    page = Paginator(findings, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"page": page, "wilayah": wilayah, "can_waive": request.user.can(Perm.VERIFY)}
     return render(request, "verification/queue.html", context)
 
