@@ -232,7 +232,7 @@ def hold_change(
 
 
 def _lock_pending(held: HeldChange) -> HeldChange:
-    held = HeldChange.objects.select_for_update().select_related("family").get(pk=held.pk)
+    held = HeldChange.objects.select_for_update().get(pk=held.pk)
     if not held.is_pending:
         raise DomainError(
             _("This request was already decided (%(status)s).")
