@@ -78,3 +78,10 @@ def test_full_demo_recap_equals_tabel_5_3() -> None:
         assert int(row["perlu_perbaikan"]) == target.needing_repair
     assert (got["Total"]["jumlah_individu"], got["Total"]["jumlah_keluarga"]) == ("65074", "23507")
     assert got["Total"]["perlu_perbaikan"] == "2117"
+
+
+@pytest.mark.django_db
+def test_demo_families_have_a_dtsen_desil(small_table: None) -> None:
+    _demo()
+    ranked = Family.objects.active().filter(desil__isnull=False)
+    assert ranked.exists() and ranked.filter(desil__lte=4).exists()

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from dtks.accounts.roles import Role
 from dtks.adminduk.demo import demo_padan
 from dtks.demo.actions import DEMO_KABUPATEN, DEMO_PASSWORD, DemoUser, ensure_demo_users
+from dtks.demo.desil import import_demo_desil
 from dtks.demo.generator import build_demo_registry, registry_exists
 from dtks.verification.actions import run_checks
 from dtks.wilayah.loader import load_regions
@@ -68,6 +69,7 @@ class Command(BaseCommand):
             )
             self.step(_("Running the data-quality checks"), lambda: run_checks(wilayah="17.09"))
             self.step(_("Matching with a synthetic Dukcapil extract"), demo_padan)
+            self.step(_("Importing a DTSEN desil"), lambda: import_demo_desil(seed=opts["seed"]))
         users = self.step(_("Creating demo users"), ensure_demo_users)
         self.stdout.write(_("Built in %(s).1f s.") % {"s": time.perf_counter() - started})
         call_command("recap", year=settings.DTKS_CURRENT_YEAR, stdout=self.stdout)
