@@ -30,7 +30,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db.models import Q
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
@@ -107,15 +106,20 @@ def subject_of(family: Family) -> Subject:
 
 def own_family(user: User) -> Family | None:
     """The active family the user belongs to, by their No. KK or their NIK (the first one
-    registered when both name one). This runs on every registry edit: one query, on the
-    No. KK index and the current-membership index (an OR across a join would scan every
-    family), loading only the fields the ties compare."""
+    registered when both name one). This runs on every registry edit: one query written as
+    `pk IN (by No. KK UNION by NIK)`, so both databases start from the No. KK and the
+    current-membership indexes (an OR across the membership join scans every family), and
+    loading only the fields the ties compare."""
     if not (user.no_kk or user.nik):
         return None
-    member_of = Membership.objects.filter(person__nik=user.nik or "-", end_date__isnull=True)
-    mine = Q(no_kk=user.no_kk or "-") | Q(pk__in=member_of.values("family_id"))
-    active = Family.objects.active().filter(mine).order_by("pk")
-    return active.only("pk", "no_kk", "desa_id", "address").first()
+    by_kk = Family.objects.filter(no_kk=user.no_kk or "-").order_by().values("pk")
+    by_nik = (
+        Membership.objects.filter(person__nik=user.nik or "-", end_date__isnull=True)
+        .order_by()
+        .values("family_id")
+    )
+    mine = Family.objects.active().filter(pk__in=by_kk.union(by_nik)).order_by("pk")
+    return mine.only("pk", "no_kk", "desa_id", "address").first()
 
 
 def user_nik(user: User) -> ParsedNik | None:
