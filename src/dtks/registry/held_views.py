@@ -99,7 +99,7 @@ def _sections(held_change: HeldChange, user: User) -> list[tuple[str, list]]:
         current = model_to_dict(family) if family else None
         sections = [(_("Family"), _rows(FamilyForm, payload["family"], current, user, desa))]
         for i, member in enumerate(payload.get("members") or [], start=1):
-            title = _("Member %(n)d") % {"n": i}
+            title = _("Member %(n)s") % {"n": i}
             sections.append((title, _rows(MemberForm, member, None, user, desa)))
         return sections
     if action in (Action.ADD_MEMBER, Action.UPDATE_PERSON):
