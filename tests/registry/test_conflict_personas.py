@@ -179,6 +179,8 @@ def test_registering_a_family_at_the_operators_address_is_held_then_created(clie
     assert change.family is None and change.desa_id == DESA_A
     assert not Family.objects.filter(no_kk=data["no_kk"]).exists()
     client.force_login(personas.pengelola)
+    page = client.get(f"/keluarga/persetujuan/{change.pk}/").content.decode()
+    assert data["no_kk"] in page and head["nik"] in page and "linked_family" in page
     client.post(f"/keluarga/persetujuan/{change.pk}/setujui/")
     change.refresh_from_db()
     assert change.family == Family.objects.get(no_kk=data["no_kk"])
