@@ -101,7 +101,7 @@ class Command(BaseCommand):
         )
 
     def _report(self, s: MatchSummary, path: Path) -> None:
-        with path.open("w", encoding="utf-8", newline="") as handle:
+        with Path(path).open("w", encoding="utf-8", newline="") as handle:
             writer = csv.writer(handle)
             writer.writerow(["baris", "kolom", "alasan"])
             for r in s.rejections:
