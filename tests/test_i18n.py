@@ -108,6 +108,7 @@ SAME_IN_BOTH = {
     *("Desa", "Kelurahan", "Desa adat", "Kecamatan", "Distrik", "Kabupaten"),
     *("PKH", "PBI-JKN", "PIP/KIP", "Sembako/BPNT", "BLT Dana Desa", "ASN/TNI/Polri"),
     *("status", "program", "Biogas", "Diploma", "SHA-256"),
+    *("Padan", "Tidak padan", "PBI-JKN non-DTKS", "Kepmensos 73/HUK/2024"),
 }
 
 
