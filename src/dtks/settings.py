@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "dtks.dedup",
     "dtks.linkage",
     "dtks.adminduk",
+    "dtks.schedule",
     "dtks.reports",
     "dtks.api",
     "dtks.demo",
@@ -257,3 +258,8 @@ DTKS_CONFLICT_TIES = (
 # The officers in the registry under another NIK (`hook(users, persons)`), for the verifier's
 # list at /keluarga/petugas-terdaftar/; "" lists only exact NIK / No. KK matches.
 DTKS_OFFICER_MATCHES = "dtks.linkage.ties.probable_officers"
+
+# Columns of the readiness board at /jadwal/kesiapan/ from apps above dtks.schedule: dotted
+# paths of `source(desa_codes, period) -> {desa_code: {column: int | bool}}`, where period is a
+# `dtks.schedule.windows.Month`.
+DTKS_READINESS_SOURCES: tuple[str, ...] = ()
