@@ -10,11 +10,25 @@ from __future__ import annotations
 
 import calendar
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from dtks.accounts.scope import area_codes, area_q
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from dtks.accounts.models import User
+
+
+def ancestor_codes(code: str) -> list[str]:
+    """`17.09.01.2001` → `17`, `17.09`, `17.09.01`, `17.09.01.2001`."""
+    parts = code.split(".")
+    return [".".join(parts[: i + 1]) for i in range(len(parts))]
 
 
 class WindowKind(models.TextChoices):
@@ -117,10 +131,18 @@ class ExtensionQuerySet(models.QuerySet["Extension"]):
         """Extensions of `kind` or of every kind (blank kind)."""
         return self.filter(Q(kind=kind) | Q(kind=""))
 
-    def covering(self, desa_code: str) -> ExtensionQuerySet:
-        """Extensions over the desa itself, its kecamatan, its kabupaten or its province."""
-        parts = desa_code.split(".")
-        return self.filter(region_id__in=[".".join(parts[: i + 1]) for i in range(len(parts))])
+    def covering(self, *desa_codes: str) -> ExtensionQuerySet:
+        """Extensions over any of the desa, or their kecamatan, kabupaten or province."""
+        return self.filter(region_id__in={a for c in desa_codes for a in ancestor_codes(c)})
+
+    def visible_to(self, user: User | AnonymousUser) -> ExtensionQuerySet:
+        """Extensions over the user's areas, inside them, or over a region that holds them
+        (an operator desa sees the kabupaten's extension that reopens their desa)."""
+        codes = area_codes(user)
+        return self.filter(
+            area_q(user, "region_id")
+            | Q(region_id__in={a for c in codes for a in ancestor_codes(c)})
+        )
 
 
 class Extension(models.Model):
@@ -161,3 +183,6 @@ class Extension(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind or '*'} {self.region_id} {self.starts_on}..{self.ends_on}"
+
+    def covers(self, desa_code: str) -> bool:
+        return desa_code == self.region_id or desa_code.startswith(self.region_id + ".")

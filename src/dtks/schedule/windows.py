@@ -8,6 +8,7 @@ local days in `settings.TIME_ZONE` (Asia/Jakarta, WIB): 23:59 WIB on the last da
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -140,21 +141,13 @@ def next_opening(kind: str, when: datetime | date | None = None) -> date | None:
     return window[0] if window else None
 
 
-def window_status(kind: str, desa_code: str, when: datetime | date | None = None) -> WindowStatus:
-    """Whether `kind` is open for `desa_code` on `when`'s local day, and until/from when."""
-    day = local_day(when)
-    rule = rule_for(kind)
+def _status(
+    kind: str, day: date, rule: CalendarRule | None, extension: Extension | None
+) -> WindowStatus:
     if rule is None:
         return WindowStatus(kind, day, True, None, None, unrestricted=True)
     window = _window_around(rule, day)
     in_window = window is not None and window[0] <= day
-    extension = (
-        Extension.objects.in_force_on(day)
-        .for_kind(kind)
-        .covering(desa_code)
-        .order_by("-ends_on", "-id")
-        .first()
-    )
     opens, closes = window if window else (None, None)
     if extension is None:
         return WindowStatus(kind, day, in_window, opens, closes)
@@ -163,6 +156,28 @@ def window_status(kind: str, desa_code: str, when: datetime | date | None = None
     elif closes is not None:
         closes = max(closes, extension.ends_on)
     return WindowStatus(kind, day, True, opens, closes, extension)
+
+
+def window_statuses(
+    kind: str, desa_codes: Iterable[str], when: datetime | date | None = None
+) -> dict[str, WindowStatus]:
+    """`window_status` of many desa in two queries (the rule, the extensions in force)."""
+    codes = list(desa_codes)
+    day = local_day(when)
+    rule = rule_for(kind)
+    extensions = []
+    if rule is not None:
+        in_force = Extension.objects.in_force_on(day).for_kind(kind).covering(*codes)
+        extensions = list(in_force.order_by("-ends_on", "-id"))
+    return {
+        code: _status(kind, day, rule, next((e for e in extensions if e.covers(code)), None))
+        for code in codes
+    }
+
+
+def window_status(kind: str, desa_code: str, when: datetime | date | None = None) -> WindowStatus:
+    """Whether `kind` is open for `desa_code` on `when`'s local day, and until/from when."""
+    return window_statuses(kind, [desa_code], when)[desa_code]
 
 
 def refuse_outside_window(kind: str, desa_code: str, when: datetime | None = None) -> None:
