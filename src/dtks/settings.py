@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "dtks.linkage",
     "dtks.adminduk",
     "dtks.schedule",
+    "dtks.proposals",
     "dtks.reports",
     "dtks.api",
     "dtks.demo",

@@ -1,0 +1,148 @@
+"""The verification rules of the registry run on a proposal's data before it is submitted.
+
+The data is not saved yet, so the rules read plain `PersonData`/`FamilyData` built from the
+registry's current rows with the proposal's values laid over them: a new family's members, a
+corrected person, a family without the member to be deactivated, a family with the program
+added. `family_head_count` on such data finds both a family without a head and one with two.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.utils import timezone
+
+from dtks.registry import choices as c
+from dtks.registry.models import Family, Membership, Person
+from dtks.verification.actions import known_kecamatan
+from dtks.verification.rules import (
+    CheckContext,
+    FamilyData,
+    MemberData,
+    PersonData,
+    RuleFinding,
+    check_family,
+    check_person,
+)
+
+from .data import current_programs, program_code, proposed_persons, typed
+from .models import Kind, Proposal
+
+PERSON_COLUMNS = (
+    "id",
+    "nik",
+    "name",
+    "birth_place",
+    "birth_date",
+    "sex",
+    "marital_status",
+    "mother_name",
+    "presence",
+)
+
+
+def _int(value: Any) -> int | None:
+    return int(value) if value not in (None, "") else None
+
+
+def _person(values: Mapping[str, Any], pk: int | None = None) -> PersonData:
+    row = {name: values.get(name) for name in PERSON_COLUMNS}
+    row.update(id=pk, nik=str(row["nik"] or ""), name=str(row["name"] or ""))
+    row.update(birth_place=str(row["birth_place"] or ""), mother_name=str(row["mother_name"] or ""))
+    for name in ("sex", "marital_status", "presence"):
+        row[name] = _int(row[name])
+    others = Person.objects.filter(nik=row["nik"]).exclude(pk=pk)
+    others = others.exclude(inactive_reason=c.InactiveReason.DUPLICATE)
+    return PersonData(**row, nik_others=tuple(others.values_list("id_dtks", flat=True)))
+
+
+def _member(values: Mapping[str, Any], pk: int | None = None) -> MemberData:
+    return MemberData(
+        person_id=pk,
+        name=str(values.get("name") or ""),
+        relationship=_int(values.get("relationship")),
+        birth_date=values.get("birth_date"),
+        presence=_int(values.get("presence")),
+    )
+
+
+def _current_members(family_id: int) -> list[tuple[int, dict[str, Any]]]:
+    rows = (
+        Membership.objects.filter(
+            family_id=family_id, end_date=None, person__status=c.RecordStatus.ACTIVE
+        )
+        .order_by("id")
+        .values("person_id", "relationship", *(f"person__{n}" for n in PERSON_COLUMNS[1:]))
+    )
+    return [
+        (
+            r["person_id"],
+            {"relationship": r["relationship"]}
+            | {n: r[f"person__{n}"] for n in PERSON_COLUMNS[1:]},
+        )
+        for r in rows
+    ]
+
+
+def _family_view(proposal: Proposal) -> tuple[FamilyData | None, list[PersonData]]:
+    """The family and the persons as they would be after the proposal."""
+    kind, payload = proposal.kind, proposal.payload
+    if kind == Kind.NEW_FAMILY:
+        members = [typed(m) for m in payload.get("members", [])]
+        family = FamilyData(None, c.RecordStatus.ACTIVE, (), tuple(_member(m) for m in members))
+        return family, [_person(m) for m in members]
+    if not proposal.family_id:
+        return None, [_person(p) for p in proposed_persons(proposal)]
+    stored = Family.objects.values("status").get(pk=proposal.family_id)
+    members = _current_members(proposal.family_id)
+    programs = current_programs(proposal.family_id)
+    checked: list[PersonData] = []
+    if kind == Kind.NEW_MEMBER:
+        person = typed(payload.get("person", {}))
+        members.append((None, {**person, "relationship": payload.get("relationship")}))
+        checked.append(_person(person))
+    elif kind == Kind.CORRECT_PERSON:
+        change = typed(payload.get("person", {}))
+        if "relationship" in payload:
+            change["relationship"] = payload["relationship"]
+        members = [(pk, {**v, **change} if pk == proposal.person_id else v) for pk, v in members]
+        checked += [_person(v, pk) for pk, v in members if pk == proposal.person_id]
+    elif kind == Kind.DEACTIVATE:
+        members = [(pk, v) for pk, v in members if pk != proposal.person_id]
+    elif kind == Kind.PROGRAM:
+        programs = sorted({*programs, program_code(proposal.subtype)})
+    family = FamilyData(
+        proposal.family_id,
+        stored["status"],
+        tuple(programs),
+        tuple(_member(v, pk) for pk, v in members),
+    )
+    return family, checked
+
+
+def _as_dict(found: RuleFinding, subject: str) -> dict[str, Any]:
+    return {
+        "rule": found.rule,
+        "severity": found.severity,
+        "field": found.field,
+        "message": found.message,
+        "subject": subject,
+    }
+
+
+def run_rules(proposal: Proposal, today: dt.date | None = None) -> list[dict[str, Any]]:
+    """Every finding of the registry's rules on the proposal's data (errors block submission)."""
+    context = CheckContext(known_regions=known_kecamatan(), today=today or timezone.localdate())
+    family, persons = _family_view(proposal)
+    found: list[dict[str, Any]] = []
+    for person in persons:
+        found += [_as_dict(f, person.name or person.nik) for f in check_person(person, context)]
+    if family is not None:
+        found += [_as_dict(f, "family") for f in check_family(family, context)]
+    return found
+
+
+def errors(findings: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    return [f for f in findings if f.get("severity") == "error"]
