@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "dtks.schedule",
     "dtks.proposals",
     "dtks.reports",
+    "dtks.periods",
     "dtks.api",
     "dtks.demo",
 ]

@@ -1,8 +1,9 @@
 """Recap numbers (the seed's Tabel 5.3): families, individuals and records needing repair per
 kecamatan or desa. Queries return rows; `exporters` only format them.
 
-Counted in a few aggregate queries grouped by desa and rolled up to a prefix of the desa code
-(8 characters = kecamatan, 13 = desa), so the cost does not grow with Python loops over persons.
+Counted per desa (`periods.counts`, live, or the frozen snapshot of a closed yearly period) and
+rolled up to a prefix of the desa code (8 characters = kecamatan, 13 = desa), so the cost does
+not grow with Python loops over persons.
 """
 
 from __future__ import annotations
@@ -11,18 +12,20 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Q
+from django.utils import formats
+from django.utils.translation import gettext as _
 
 from dtks.accounts.scope import area_codes
-from dtks.registry.choices import RecordStatus
-from dtks.registry.models import Family, Person
-from dtks.verification.models import Finding
+from dtks.periods.counts import DesaCount, desa_counts, recap_families
+from dtks.periods.queries import closed_year, snapshot_counts
 from dtks.wilayah.models import Level, Region, code_prefix_q
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
     from dtks.accounts.models import User
+    from dtks.periods.models import Period
 
 LEVELS = {"kecamatan": (Level.KECAMATAN, 8), "desa": (Level.DESA, 13)}
 
@@ -40,7 +43,7 @@ class RecapRow:
 
 def _families(year: int, user: User | AnonymousUser | None, wilayah: str | None):
     """Active families of data year ≤ `year`, scoped to the user's area and to `wilayah`."""
-    families = Family.objects.active().filter(data_year__lte=year)
+    families = recap_families(year)
     if user is not None:
         families = families.visible_to(user)
     if wilayah:
@@ -48,71 +51,26 @@ def _families(year: int, user: User | AnonymousUser | None, wilayah: str | None)
     return families
 
 
-def _family_counts(families, width: int) -> dict[str, int]:
-    by_desa = families.values("desa_id").annotate(n=Count("id")).order_by()
-    counts: dict[str, int] = defaultdict(int)
-    for row in by_desa:
-        counts[row["desa_id"][:width]] += row["n"]
-    return dict(counts)
+def desa_numbers(
+    year: int, user: User | AnonymousUser | None, wilayah: str | None
+) -> tuple[dict[str, DesaCount], Period | None]:
+    """Per desa: from the snapshot of the closed yearly period `year` if there is one, else
+    counted live; and that period (None when live)."""
+    period = closed_year(year)
+    if period is not None:
+        return snapshot_counts(period, user, wilayah), period
+    return desa_counts(_families(year, user, wilayah)), None
 
 
-def _rollup(rows: list[dict[str, object]], width: int) -> dict[str, int]:
-    counts: dict[str, int] = defaultdict(int)
-    for row in rows:
-        counts[str(row["desa_id"])[:width]] += int(row["n"])  # type: ignore[call-overload]
-    return dict(counts)
-
-
-def _inactive_member() -> Exists:
-    """The member is an inactive person: an anti-join on the small `person_inactive` index."""
-    return Exists(
-        Person.objects.filter(pk=OuterRef("memberships__person_id")).exclude(
-            status=RecordStatus.ACTIVE
-        )
-    )
-
-
-def _person_counts(families, width: int) -> dict[str, int]:
-    """Active current members of `families` per unit.
-
-    Over a million members this is the recap's cost, so: memberships are joined to `families`
-    directly (one family join, no `IN (SELECT …)`), inactive persons are removed by an anti-join
-    (nearly every member is active, so no join to every person row), and rows are grouped by
-    desa in SQL, then rolled up to the unit here (no substring per member row).
-    """
-    by_desa = (
-        # `start_date` is never null: it makes the join INNER (end_date IS NULL alone is OUTER).
-        families.filter(memberships__end_date__isnull=True, memberships__start_date__isnull=False)
-        .annotate(inactive=_inactive_member())
-        .filter(inactive=False)
-        .values("desa_id")
-        .annotate(n=Count("memberships"))
-        .order_by()
-    )
-    return _rollup(list(by_desa), width)
-
-
-def _repair_counts(families, width: int) -> dict[str, int]:
-    """Persons counted by `_person_counts` that have an open error finding, per unit.
-
-    Members whose person is among the open error findings (a few per cent of persons, a hashed
-    `IN` on PostgreSQL) and not inactive: no join to a million person rows. An `EXISTS` per
-    member made SQLite probe the findings by status for every member, and `family IN (…)` made
-    it scan the families for every finding.
-    """
-    open_errors = Finding.objects.filter(status="open", severity="error", person__isnull=False)
-    rows = (
-        families.filter(
-            memberships__end_date__isnull=True,
-            memberships__person_id__in=open_errors.values("person_id"),
-        )
-        .annotate(inactive=_inactive_member())
-        .filter(inactive=False)
-        .values("desa_id")
-        .annotate(n=Count("memberships__person_id", distinct=True))
-        .order_by()
-    )
-    return _rollup(list(rows), width)
+def _rollup(per_desa: dict[str, DesaCount], width: int) -> dict[str, DesaCount]:
+    """Sum the desa counts up to units of `width` characters of the code."""
+    units: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for desa, c in per_desa.items():
+        unit = units[desa[:width]]
+        unit[0] += c.individuals
+        unit[1] += c.families
+        unit[2] += c.needing_repair
+    return {code: DesaCount(*n) for code, n in units.items()}
 
 
 def _roots(user: User | AnonymousUser | None, wilayah: str | None, found: set[str]) -> list[str]:
@@ -152,26 +110,27 @@ def recap_rows(
     wilayah: str | None = None,
 ) -> list[RecapRow]:
     """Per kecamatan (or desa): active families of data year ≤ `year`, their current active
-    members, and those members with an open error finding ("perlu perbaikan").
+    members, and those members with an open error finding ("perlu perbaikan") — read from the
+    snapshot when the yearly period `year` is closed, else counted live.
 
     With `user`, only the user's area counts (`Family.objects.visible_to`), and only units of
     that area are listed; units without records are listed with zeros.
     """
     region_level, width = LEVELS[level]
-    families = _families(year, user, wilayah)
-    family_counts = _family_counts(families, width)
-    person_counts = _person_counts(families, width)
-    repair_counts = _repair_counts(families, width)
-    units = _units(region_level, width, _roots(user, wilayah, set(family_counts)))
-    for code in family_counts.keys() - units.keys():
+    per_desa, _period = desa_numbers(year, user, wilayah)
+    counts = _rollup(per_desa, width)
+    found = {code for code, c in counts.items() if c.families}
+    units = _units(region_level, width, _roots(user, wilayah, found))
+    for code in found - units.keys():
         units[code] = code  # a desa code missing from the Region table still counts
+    zero = DesaCount()
     return [
         RecapRow(
             code=code,
             name=units[code],
-            individuals=person_counts.get(code, 0),
-            families=family_counts.get(code, 0),
-            needing_repair=repair_counts.get(code, 0),
+            individuals=counts.get(code, zero).individuals,
+            families=counts.get(code, zero).families,
+            needing_repair=counts.get(code, zero).needing_repair,
         )
         for code in sorted(units)
     ]
@@ -186,3 +145,14 @@ def recap_total(rows: list[RecapRow]) -> RecapRow:
         families=sum(r.families for r in rows),
         needing_repair=sum(r.needing_repair for r in rows),
     )
+
+
+def source_label(period: Period | None) -> str:
+    """Where a recap's numbers come from: a closed period's snapshot, or the live registry."""
+    if period is None or period.closed_at is None:
+        return _("Live data")
+    closed = formats.date_format(period.closed_at, "j M Y")
+    return _("Snapshot of period %(period)s, closed %(date)s") % {
+        "period": period.key,
+        "date": closed,
+    }

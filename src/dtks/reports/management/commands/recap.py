@@ -9,8 +9,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from dtks.periods.queries import closed_year
 from dtks.reports import exporters
-from dtks.reports.queries import LEVELS, recap_rows
+from dtks.reports.queries import LEVELS, recap_rows, source_label
 from dtks.wilayah.models import Region
 
 
@@ -32,6 +33,9 @@ class Command(BaseCommand):
         if wilayah and not Region.objects.filter(code=wilayah).exists():
             raise CommandError(_("Unknown region code %(code)s") % {"code": wilayah})
         rows = recap_rows(year=opts["year"], level=level, wilayah=wilayah)
+        period = closed_year(opts["year"])
+        if period is not None:  # on stderr: the printed recap keeps its format
+            self.stderr.write(source_label(period))
         if fmt == "xlsx":
             exporters.write_xlsx(rows, output, level)
             self.stderr.write(_("Written to %(path)s") % {"path": output})

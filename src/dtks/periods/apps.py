@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PeriodsConfig(AppConfig):
+    name = "dtks.periods"
+    label = "periods"
