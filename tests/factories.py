@@ -29,6 +29,18 @@ class UserFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: f"user{n}")
     password = factory.PostGenerationMethodCall("set_password", "rahasia-123")
 
+    class Params:
+        # The holder's own NIK and No. KK, which a data role needs (assign_role refuses it
+        # otherwise); born on a day no factory person has, so no test family is theirs.
+        identified = factory.Trait(
+            nik=factory.Sequence(
+                lambda n: make_nik("17.09.03", dt.date(1961, 2, 3), 1, n % 9999 + 1)
+            ),
+            no_kk=factory.Sequence(
+                lambda n: make_no_kk("17.09.03", dt.date(1999, 9, 9), n % 9999 + 1)
+            ),
+        )
+
     @factory.post_generation
     def roles(
         self, create: bool, extracted: list[tuple[str, str]] | None, **kwargs: object

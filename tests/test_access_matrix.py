@@ -195,6 +195,21 @@ def _matched(t: Target) -> dict:
     return {}
 
 
+def _extension(t: Target) -> dict:
+    """A window extension over the target's desa (closing it twice only says it is closed)."""
+    from datetime import timedelta
+
+    from dtks.schedule.actions import open_extension
+    from dtks.schedule.models import Extension
+    from dtks.schedule.windows import local_day
+    from dtks.wilayah.models import Region
+
+    extension = Extension.objects.filter(region_id=t.desa).first() or open_extension(
+        Region.objects.get(code=t.desa), "dtks", local_day() + timedelta(days=3), "-", by=None
+    )
+    return {"pk": extension.pk}
+
+
 ADMIN_ONLY = Perm.MANAGE_USERS
 
 
@@ -273,6 +288,9 @@ MATRIX: dict[str, Call] = {
     "users:password_reset": Call(
         UI, methods=("get", "post"), perm=ADMIN_ONLY, account=True, kwargs=_account
     ),
+    "users:user_identity": Call(
+        UI, methods=("get", "post"), perm=ADMIN_ONLY, account=True, kwargs=_account
+    ),
     # POST-only buttons; they act, so they come after the pages above.
     "users:user_set_active": Call(
         UI, methods=("post",), perm=ADMIN_ONLY, account=True, ok={"post": 302}, kwargs=_account
@@ -312,6 +330,13 @@ MATRIX: dict[str, Call] = {
     ),
     "dedup:unmerge": Call(
         UI, methods=("post",), perm=Perm.VERIFY, record=True, ok={"post": 302}, kwargs=_pair
+    ),
+    "schedule:calendar": Call(UI),
+    "schedule:readiness": Call(UI),
+    "schedule:manage": Call(UI, methods=("get", "post"), perm=Perm.VERIFY),
+    # An extension is scoped like a record by its region: 404 outside, 403 without VERIFY.
+    "schedule:extension_close": Call(
+        UI, methods=("post",), perm=Perm.VERIFY, record=True, ok={"post": 302}, kwargs=_extension
     ),
     "api-v1:api-root": Call(API, public=True, ok={"get": 404}),
     "api-v1:openapi-json": Call(API, public=True),

@@ -23,7 +23,7 @@ def area(code: str) -> Region:
 @pytest.fixture
 def staff(regions):
     """An operator desa of desa A: inside the admin's kabupaten."""
-    return UserFactory(username="staf", roles=[(Role.OPERATOR_DESA, DESA_A)])
+    return UserFactory(username="staf", identified=True, roles=[(Role.OPERATOR_DESA, DESA_A)])
 
 
 def roles_of(user) -> set[tuple[str, str]]:
@@ -80,7 +80,7 @@ def test_role_must_fit_the_level_of_its_area(personas, staff, role, code):
     ],
 )
 def test_role_over_its_own_level_is_accepted(personas, role, code):
-    user = UserFactory(username="baru", roles=[(Role.OPERATOR_DESA, DESA_A)])
+    user = UserFactory(username="baru", identified=True, roles=[(Role.OPERATOR_DESA, DESA_A)])
     assign_role(user, by=personas.admin, role=role, area=area(code))
     assert (role, code) in roles_of(user)
 
@@ -94,7 +94,9 @@ def test_admin_cannot_assign_role_over_another_kabupaten(personas, staff):
 
 
 def test_admin_cannot_change_user_of_another_kabupaten(personas):
-    outsider = UserFactory(username="luar", roles=[(Role.OPERATOR_DESA, OTHER_KAB_DESA)])
+    outsider = UserFactory(
+        username="luar", identified=True, roles=[(Role.OPERATOR_DESA, OTHER_KAB_DESA)]
+    )
     with pytest.raises(PermissionDeniedError) as info:
         assign_role(outsider, by=personas.admin, role=Role.OPERATOR_DESA, area=area(DESA_A))
     assert info.value.field == "user"
@@ -128,7 +130,7 @@ def test_admin_cannot_assign_roles_to_themselves(personas):
 )
 def test_admin_role_refused_to_holder_of_a_data_role(personas, data_role):
     code = DESA_A if data_role == Role.OPERATOR_DESA else KAB
-    user = UserFactory(username="data", roles=[(data_role, code)])
+    user = UserFactory(username="data", identified=True, roles=[(data_role, code)])
     with pytest.raises(DomainError) as info:
         assign_role(user, by=personas.admin, role=Role.ADMIN, area=area(KAB))
     assert info.value.code == "separation"
@@ -169,7 +171,7 @@ def test_command_line_may_assign_any_area(personas, staff):
     ],
 )
 def test_kabupaten_functions_are_not_held_by_one_person(personas, held, wanted):
-    user = UserFactory(username="fungsi", roles=[(held, KAB)])
+    user = UserFactory(username="fungsi", identified=True, roles=[(held, KAB)])
     with pytest.raises(DomainError) as info:
         assign_role(user, by=personas.admin, role=wanted, area=area(KAB))
     assert info.value.code == "separation"
@@ -178,13 +180,13 @@ def test_kabupaten_functions_are_not_held_by_one_person(personas, held, wanted):
 
 
 def test_kabupaten_functions_over_different_kabupaten_are_allowed(personas):
-    user = UserFactory(username="fungsi", roles=[(Role.PENGISI_DATA, "17.01")])
+    user = UserFactory(username="fungsi", identified=True, roles=[(Role.PENGISI_DATA, "17.01")])
     assign_role(user, by=None, role=Role.PENGELOLA, area=area(KAB))
     assert roles_of(user) == {(Role.PENGISI_DATA, "17.01"), (Role.PENGELOLA, KAB)}
 
 
 def test_kabupaten_function_with_a_monitoring_role_is_allowed(personas):
-    user = UserFactory(username="fungsi", roles=[(Role.PENGELOLA, KAB)])
+    user = UserFactory(username="fungsi", identified=True, roles=[(Role.PENGELOLA, KAB)])
     assign_role(user, by=personas.admin, role=Role.OPERATOR_KECAMATAN, area=area(KEC_A))
     assert (Role.OPERATOR_KECAMATAN, KEC_A) in roles_of(user)
 

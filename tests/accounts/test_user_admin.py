@@ -35,8 +35,9 @@ def new_account(by, **overrides):
 @pytest.fixture
 def staff(regions):
     return UserFactory(
-        username="staf", first_name="Staf Desa", roles=[(Role.OPERATOR_DESA, DESA_A)]
-    )
+        username="staf", first_name="Staf Desa", identified=True,
+        roles=[(Role.OPERATOR_DESA, DESA_A)],
+    )  # fmt: skip
 
 
 @pytest.fixture
@@ -228,8 +229,20 @@ def test_command_creates_first_admin_from_stdin(regions, monkeypatch):
 def test_command_prompts_for_password_twice(regions, monkeypatch):
     answers = iter([GOOD_PASSWORD, GOOD_PASSWORD])
     monkeypatch.setattr("getpass.getpass", lambda prompt="": next(answers))
-    call_command("create_user", "op", "--role", "operator_desa", "--area", DESA_A)
+    call_command(
+        "create_user", "op", "--role", "operator_desa", "--area", DESA_A,
+        "--nik", NIK, "--no-kk", NO_KK,
+    )  # fmt: skip
     assert User.objects.get(username="op").check_password(GOOD_PASSWORD)
+
+
+def test_command_refuses_a_data_role_without_nik_and_no_kk(regions, monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.StringIO(GOOD_PASSWORD + "\n"))
+    with pytest.raises(CommandError, match="NIK"):
+        call_command(
+            "create_user", "op", "--role", "operator_desa", "--area", DESA_A, "--password-stdin"
+        )
+    assert not User.objects.filter(username="op").exists()
 
 
 def test_command_refuses_differing_passwords(regions, monkeypatch):
@@ -307,6 +320,10 @@ def test_admin_creates_account_with_first_role_through_the_page(client, personas
         "role": Role.OPERATOR_DESA, "area": DESA_B,
     }  # fmt: skip
     response = client.post(reverse("users:user_create"), body)
+    assert response.status_code == 200  # a data role without the No. KK: nothing is saved
+    assert response.context["form"].errors["nik"]
+    assert not User.objects.filter(username="siti").exists()
+    response = client.post(reverse("users:user_create"), {**body, "no_kk": NO_KK})
     user = User.objects.get(username="siti")
     assert response.status_code == 302
     assert response["Location"] == reverse("users:user_detail", args=[user.pk])

@@ -14,6 +14,7 @@ from dtks.accounts.roles import Role
 from dtks.demo import generator
 from dtks.demo.actions import DEMO_PASSWORD
 from dtks.demo.generator import KecamatanTarget
+from dtks.registry.conflicts import officers_in_registry
 from dtks.registry.models import Family, Membership, Person
 from dtks.verification.models import Finding
 
@@ -45,6 +46,10 @@ def test_demo_builds_registry_checks_and_one_user_per_role(small_table: None) ->
     assert User.objects.get(username="operator_desa").check_password(DEMO_PASSWORD)
     assert DEMO_PASSWORD in output
     assert "operator_kecamatan" in output
+    # Every data role has its holder's own NIK and No. KK, and none is in the registry.
+    officers = User.objects.exclude(role_assignments__role=Role.ADMIN)
+    assert all(u.nik and u.no_kk for u in officers)
+    assert list(officers_in_registry(officers)) == []
 
 
 @pytest.mark.django_db

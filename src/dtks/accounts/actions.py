@@ -219,10 +219,10 @@ def _clean_identity(value: str, field: str) -> str:
     return value
 
 
-def _ensure_one_account_per_nik(nik: str) -> None:
+def _ensure_one_account_per_nik(nik: str, *, exclude_pk: int | None = None) -> None:
     """One person, one account: two accounts would let one person hold functions that the
     separation of duties keeps apart. The message does not say whose account it is."""
-    if nik and User.objects.filter(nik=nik).exists():
+    if nik and User.objects.filter(nik=nik).exclude(pk=exclude_pk).exists():
         raise DomainError(
             _("This NIK already belongs to another account; a person holds one account."),
             field="nik",
@@ -293,6 +293,21 @@ def _check_role_and_level(role: str, area: Region) -> None:
         )
 
 
+def _require_identity(user: User, role: str) -> None:
+    """A data role needs the holder's own NIK and No. KK on file (Kepmensos 73/HUK/2024): the
+    conflict-of-interest checks compare them with every family the holder touches, and the
+    kabupaten lists officers who appear in the registry. Without them both checks are blind."""
+    if role in DATA_ROLES and not (user.nik and user.no_kk):
+        raise DomainError(
+            _(
+                "A data role needs the user's own NIK and No. KK on file: conflict-of-interest "
+                "checks compare them with the registry. Record them first."
+            ),
+            field="nik",
+            code="identity_missing",
+        )
+
+
 def _check_separation(held: list[RoleAssignment], role: str, area: Region) -> None:
     """Kepmensos 73/HUK/2024: admin apart from data roles; kabupaten functions apart."""
     if any(a.role == role and a.area_id == area.code for a in held):
@@ -347,6 +362,7 @@ def assign_role(user: User, *, by: User | None, role: str, area: Region) -> Role
     _authorise_account(user, by)
     held = list(user.role_assignments.all())
     _check_separation(held, role, area)
+    _require_identity(user, role)
     assignment = RoleAssignment.objects.create(user=user, role=role, area=area)
     record_event(
         _actor(by),
@@ -393,6 +409,25 @@ def set_user_active(user: User, *, by: User | None, active: bool) -> None:
     user.save(update_fields=["is_active"])
     action = "activate_user" if active else "deactivate_user"
     record_event(_actor(by), action, _user_change(user, before, _user_state(user)))
+
+
+@transaction.atomic
+def set_identity(user: User, *, by: User | None, nik: str, no_kk: str) -> None:
+    """Record or correct the NIK and No. KK of an account. A holder of a data role keeps both:
+    emptying one would switch off the conflict-of-interest checks for them."""
+    _authorise_admin(by)
+    _authorise_account(user, by)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    nik, no_kk = _clean_identity(nik, "nik"), _clean_identity(no_kk, "no_kk")
+    for role in set(user.role_assignments.values_list("role", flat=True)):
+        _require_identity(User(nik=nik, no_kk=no_kk), role)
+    _ensure_one_account_per_nik(nik, exclude_pk=user.pk)
+    if (user.nik, user.no_kk) == (nik, no_kk):
+        return
+    before = _user_state(user)
+    user.nik, user.no_kk = nik, no_kk
+    user.save(update_fields=["nik", "no_kk"])
+    record_event(_actor(by), "set_user_identity", _user_change(user, before, _user_state(user)))
 
 
 @transaction.atomic

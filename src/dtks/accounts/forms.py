@@ -79,20 +79,29 @@ class RoleAreaForm(forms.Form):
         self.fields["area"].label_from_instance = lambda r: f"{r.code} · {r}"
 
 
+def _identity_field(label: str) -> forms.CharField:
+    return forms.CharField(
+        label=label, required=False, max_length=20,
+        help_text=_("Required for every data role (conflict-of-interest checks)."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )  # fmt: skip
+
+
+class IdentityForm(forms.Form):
+    """The account holder's own NIK and No. KK; the action checks them."""
+
+    nik = _identity_field(_("NIK"))
+    no_kk = _identity_field(_("No. KK"))
+
+
 class UserCreateForm(RoleAreaForm, PasswordPairForm):
     """A new account with its first role, so it belongs to an area from the start."""
 
     username = forms.CharField(label=_("Username"), max_length=150)
     full_name = forms.CharField(label=_("Full name"), max_length=150)
     email = forms.EmailField(label=_("Email"), required=False)
-    nik = forms.CharField(
-        label=_("NIK"), required=False, max_length=20,
-        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
-    )  # fmt: skip
-    no_kk = forms.CharField(
-        label=_("No. KK"), required=False, max_length=20,
-        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
-    )  # fmt: skip
+    nik = _identity_field(_("NIK"))
+    no_kk = _identity_field(_("No. KK"))
 
     field_order = [
         "username", "full_name", "email", "nik", "no_kk", "password1", "password2", "role", "area",

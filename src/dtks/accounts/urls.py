@@ -14,6 +14,7 @@ user_patterns = [
     path("<int:pk>/peran/<int:assignment_pk>/cabut/", views.role_revoke, name="role_revoke"),
     path("<int:pk>/status/", views.user_set_active, name="user_set_active"),
     path("<int:pk>/kata-sandi/", views.password_reset, name="password_reset"),
+    path("<int:pk>/identitas/", views.user_identity, name="user_identity"),
 ]
 
 urlpatterns = [

@@ -24,7 +24,14 @@ from dtks.core.errors import DomainError
 
 from . import actions
 from .access import get_user_for_admin
-from .forms import LoginForm, PasswordPairForm, RoleAreaForm, UserCreateForm, UserSearchForm
+from .forms import (
+    IdentityForm,
+    LoginForm,
+    PasswordPairForm,
+    RoleAreaForm,
+    UserCreateForm,
+    UserSearchForm,
+)
 from .models import RoleAssignment, User
 from .roles import Perm
 
@@ -173,6 +180,25 @@ def user_set_active(request: HttpRequest, pk: int) -> HttpResponse:
         done = _("The account was activated.") if active else _("The account was deactivated.")
         messages.success(request, done)
     return redirect("users:user_detail", pk=account.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def user_identity(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record or correct the account holder's own NIK and No. KK."""
+    _require_admin(request)
+    account = get_user_for_admin(request.user, pk)
+    initial = {"nik": account.nik, "no_kk": account.no_kk}
+    form = IdentityForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.set_identity(account, by=request.user, **form.cleaned_data)
+        except DomainError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, _("The NIK and No. KK were saved."))
+            return redirect("users:user_detail", pk=account.pk)
+    return render(request, "accounts/user_identity.html", {"account": account, "form": form})
 
 
 @login_required

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -9,6 +10,7 @@ from django.db import transaction
 from dtks.accounts.models import RoleAssignment, User
 from dtks.accounts.roles import ROLE_PERMS, Perm, Role
 from dtks.audit.record import Change, record_events
+from dtks.demo.synth import make_nik, make_no_kk
 from dtks.wilayah.models import Region
 
 DEMO_PASSWORD = "demo-dtks-2023"
@@ -39,17 +41,34 @@ class DemoUser:
         return ", ".join(str(Perm(p).label) for p in sorted(ROLE_PERMS[self.role]))
 
 
+def demo_identity(index: int) -> tuple[str, str]:
+    """The own NIK and No. KK of the index-th demo user (a data role needs them): born on a
+    day of 1970 with a serial above any the generator gives, so no demo family is theirs."""
+    born = dt.date(1970, 6, 10 + index)
+    return make_nik(DEMO_KECAMATAN, born, 1, 7001 + index), make_no_kk(
+        DEMO_KECAMATAN, dt.date(2001, 7, 1), 7001 + index
+    )
+
+
 @transaction.atomic
 def ensure_demo_users(*, by: User | None = None) -> list[DemoUser]:
     """One user per role with the demo password; existing ones are kept (idempotent)."""
     areas = Region.objects.in_bulk([area for _, _, area in DEMO_USERS])
     changes = []
-    for username, role, area in DEMO_USERS:
+    for index, (username, role, area) in enumerate(DEMO_USERS):
         user, created = User.objects.get_or_create(username=username)
         if created:
             user.set_password(DEMO_PASSWORD)
-            user.save(update_fields=["password"])
-            changes.append(Change("user", str(user.pk), None, {"username": username}))
+            user.nik, user.no_kk = demo_identity(index) if role != Role.ADMIN else ("", "")
+            user.save(update_fields=["password", "nik", "no_kk"])
+            changes.append(
+                Change(
+                    "user",
+                    str(user.pk),
+                    None,
+                    {"username": username, "nik": user.nik, "no_kk": user.no_kk},
+                )
+            )
         _, assigned = RoleAssignment.objects.get_or_create(user=user, role=role, area_id=area)
         if assigned:
             changes.append(
