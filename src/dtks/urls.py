@@ -9,6 +9,7 @@ urlpatterns = [
     path("impor/", include("dtks.imports.urls")),
     path("padan/", include("dtks.adminduk.urls")),
     path("ganda/", include("dtks.dedup.urls")),
+    path("jadwal/", include("dtks.schedule.urls")),
     path("usulan/", include("dtks.proposals.urls")),
     path("api/", include("dtks.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

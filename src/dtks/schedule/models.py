@@ -52,7 +52,11 @@ DAY_BEFORE_MONTH_END = -1
 class CalendarRuleQuerySet(models.QuerySet["CalendarRule"]):
     def in_force(self) -> CalendarRuleQuerySet:
         """Active rules of the active preset (at most one per kind)."""
-        return self.filter(active=True, preset=ScheduleConfig.current_preset())
+        return self.in_force_or_off().filter(active=True)
+
+    def in_force_or_off(self) -> CalendarRuleQuerySet:
+        """Every rule of the active preset, switched off or not."""
+        return self.filter(preset=ScheduleConfig.current_preset())
 
 
 class CalendarRule(models.Model):
@@ -140,7 +144,7 @@ class ExtensionQuerySet(models.QuerySet["Extension"]):
         (an operator desa sees the kabupaten's extension that reopens their desa)."""
         codes = area_codes(user)
         return self.filter(
-            area_q(user, "region_id")
+            area_q(user, "region__code")
             | Q(region_id__in={a for c in codes for a in ancestor_codes(c)})
         )
 

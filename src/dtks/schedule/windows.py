@@ -185,3 +185,39 @@ def refuse_outside_window(kind: str, desa_code: str, when: datetime | None = Non
     status = window_status(kind, desa_code, when)
     if not status.open:
         raise WindowClosedError(kind, status.opens)
+
+
+@dataclass(frozen=True)
+class CalendarRow:
+    """One kind on the calendar: its rule, its windows this month and next, today's status
+    (without extensions, which belong to a region)."""
+
+    kind: str
+    rule: CalendarRule | None
+    this_month: tuple[date, date] | None
+    next_month: tuple[date, date] | None
+    status: WindowStatus
+
+    @property
+    def name(self) -> str:
+        return WindowKind(self.kind).label
+
+
+def calendar_rows(when: datetime | date | None = None) -> list[CalendarRow]:
+    """Every kind's windows this month and next under the active preset (one query)."""
+    day = local_day(when)
+    this, following = Month.of(day), Month.of(day).next()
+    rules = {rule.kind: rule for rule in CalendarRule.objects.in_force()}
+    rows = []
+    for kind in WindowKind:
+        rule = rules.get(kind)
+        rows.append(
+            CalendarRow(
+                kind,
+                rule,
+                rule.window_in(this.year, this.month) if rule else None,
+                rule.window_in(following.year, following.month) if rule else None,
+                _status(kind, day, rule, None),
+            )
+        )
+    return rows
