@@ -338,6 +338,17 @@ MATRIX: dict[str, Call] = {
     "schedule:extension_close": Call(
         UI, methods=("post",), perm=Perm.VERIFY, record=True, ok={"post": 302}, kwargs=_extension
     ),
+    "periods:list": Call(UI),
+    # The diff lists the families of the user's area only (No. KK masked where it must be).
+    "periods:diff": Call(UI, kwargs=lambda t: {"a": "2022", "b": "2023"}),
+    # Closing: the kabupaten verifier; a second POST is refused with a message (302 too).
+    "periods:close": Call(
+        UI,
+        methods=("get", "post"),
+        perm=Perm.VERIFY,
+        ok={"get": 200, "post": 302},
+        kwargs=lambda t: {"key": "2022"},
+    ),
     "api-v1:api-root": Call(API, public=True, ok={"get": 404}),
     "api-v1:openapi-json": Call(API, public=True),
     "api-v1:openapi-view": Call(API, public=True),

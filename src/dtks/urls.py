@@ -11,6 +11,7 @@ urlpatterns = [
     path("ganda/", include("dtks.dedup.urls")),
     path("jadwal/", include("dtks.schedule.urls")),
     path("usulan/", include("dtks.proposals.urls")),
+    path("periode/", include("dtks.periods.urls")),
     path("api/", include("dtks.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

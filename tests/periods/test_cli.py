@@ -58,4 +58,4 @@ def test_period_diff_table_and_csv(closed_2023: Period, registry, capsys) -> Non
 
 def test_period_diff_refuses_an_unknown_period(closed_2023: Period) -> None:
     with pytest.raises(CommandError):
-        call_command("period_diff", a="2023", b="2024-07")
+        call_command("period_diff", a="2023", b="2024-13")

@@ -10,7 +10,7 @@ from dtks.accounts.scope import area_q
 from dtks.wilayah.models import code_prefix_q
 
 from .counts import DesaCount
-from .models import Kind, Period, Snapshot, period_bounds
+from .models import KEY, Kind, Period, Snapshot, period_bounds
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -45,10 +45,17 @@ def snapshot_counts(
 
 
 def period_or_live(key: str) -> Period | None:
-    """The stored period of `key`; for a year with no stored period, an unsaved open one (read
-    live). None for a malformed key or an unknown month."""
+    """The stored period of `key` (`2022`, `2023-05`); for one not stored yet, an unsaved open
+    one (read live). None for a malformed key."""
+    match = KEY.match(key)
+    if not match:
+        return None
     period = Period.objects.by_key(key).first()
-    if period is None and len(key) == 4 and key.isdigit():
-        start, end = period_bounds(int(key), None)
-        period = Period(kind=Kind.YEAR, year=int(key), start=start, end=end)
+    if period is None:
+        year, month = int(match[1]), int(match[2]) if match[2] else None
+        if month is not None and not 1 <= month <= 12:
+            return None
+        start, end = period_bounds(year, month)
+        kind = Kind.YEAR if month is None else Kind.MONTH
+        period = Period(kind=kind, year=year, month=month, start=start, end=end)
     return period
