@@ -199,3 +199,72 @@ class Transition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action}: {self.from_status} → {self.to_status}"
+
+
+class PackQuerySet(models.QuerySet["RatificationPack"]):
+    def visible_to(self, user: User | AnonymousUser) -> PackQuerySet:
+        """Packs of an area inside the user's area (view permission)."""
+        return self.filter(area_q(user, "area_id"))
+
+
+class RatificationPack(models.Model):
+    """An issued ratification pack (berita acara + lampiran) of one period and area: its
+    number, the verification code printed on it (SHA-256 of the content with the number), the
+    content it was made from, and the stored PDF. A newer pack of the same period and area
+    with other content supersedes it (`dtks.proposals.pack`)."""
+
+    class State(models.TextChoices):
+        ISSUED = "issued", _("Issued")
+        SUPERSEDED = "superseded", _("Superseded")
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    month = models.PositiveSmallIntegerField(_("month"))
+    area = models.ForeignKey(
+        "wilayah.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("area")
+    )
+    number = models.CharField(_("number"), max_length=80, unique=True)
+    number_year = models.PositiveSmallIntegerField()
+    sequence = models.PositiveIntegerField()
+    code = models.CharField(_("verification code"), max_length=64, unique=True)
+    content_digest = models.CharField(max_length=64)
+    content = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
+    file_name = models.CharField(max_length=120)
+    state = models.CharField(
+        _("status"), max_length=12, choices=State.choices, default=State.ISSUED
+    )
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    issued_by_label = models.CharField(_("issued by"), max_length=150)
+    issued_at = models.DateTimeField(_("issued at"))
+    exported_at = models.DateTimeField(_("exported at"), null=True, blank=True)
+
+    objects = PackQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-issued_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["number_year", "sequence"], name="one_pack_number_per_year"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(month__gte=1, month__lte=12), name="pack_month_1_12"
+            ),
+        ]
+        indexes = [models.Index(fields=["year", "month", "area", "state"])]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def period(self) -> str:
+        return f"{self.month:02d}/{self.year}"
+
+    @property
+    def short_code(self) -> str:
+        """The first 16 hex digits, printed on every page's footer."""
+        return self.code[:16]
+
+    @property
+    def proposal_ids(self) -> list[int]:
+        return [p["id"] for p in self.content.get("proposals", [])]
