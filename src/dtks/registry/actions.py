@@ -4,12 +4,19 @@ Each action is atomic, checks permission AND area itself, records an audit event
 row (before → after), and re-runs the data-quality checks of the family so that "perlu
 perbaikan" follows the data. A refusal raises `DomainError` with an Indonesian message and the
 input field it concerns; nothing is partly saved.
+
+`note` (every action, default none) is carried by the action's audit events beside an
+approval's note: a ratified proposal passes `proposal=<id>`, so each change names its proposal.
+Inside `deferred_rechecks()` the per-family rechecks wait and run once, set-based, at its exit
+(a batch of thousands of changes pays for one check run, not thousands).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -24,12 +31,13 @@ from dtks.accounts.scope import in_area
 from dtks.audit.diff import snapshot
 from dtks.audit.record import Change, record_events
 from dtks.core.errors import DomainError, PermissionDeniedError
+from dtks.wilayah.models import Level
 
 from . import choices as c
 from .approval import Approval, audit_note, refuse_unless_approved
 from .conflicts import Subject, subject_of
 from .ids import FAMILY, PERSON, next_id_dtks
-from .models import Family, Membership, Person
+from .models import Family, FamilyProgram, Membership, Person
 from .search_names import refresh_member_names
 from .validators import sixteen_digit_problem
 
@@ -54,6 +62,12 @@ PERSON_FIELDS = tuple(
 # The checks that follow a saved family; configurable so the registry does not import the
 # verification layer that sits above it.
 DEFAULT_FAMILY_CHECKS = ("dtks.verification.actions.recheck_family",)
+# The same checks over many families at once (`deferred_rechecks`): `check(families, by=...)`.
+DEFAULT_FAMILIES_CHECKS = ("dtks.verification.actions.recheck_families",)
+
+# Inside `deferred_rechecks()`: the families waiting for their recheck → the last user who
+# changed each (the checks close resolved findings in that user's name, as a recheck would).
+_deferred: ContextVar[dict[int, User | None] | None] = ContextVar("deferred_rechecks", default=None)
 
 
 class DuplicateNikError(DomainError):
@@ -69,11 +83,69 @@ def _family_checks() -> tuple[Callable[..., Any], ...]:
     return tuple(import_string(p) for p in paths)
 
 
+def _families_checks() -> tuple[Callable[..., Any], ...]:
+    paths = getattr(settings, "DTKS_FAMILIES_CHECKS", DEFAULT_FAMILIES_CHECKS)
+    return tuple(import_string(p) for p in paths)
+
+
 def _recheck(family: Family, by: User) -> None:
-    """After a change to `family` or its members: refresh its search names, re-run its checks."""
+    """After a change to `family` or its members: refresh its search names, re-run its checks
+    (or, inside `deferred_rechecks()`, note the family for the run at its exit)."""
+    pending = _deferred.get()
+    if pending is not None:
+        pending[family.pk] = by  # the last change's user
+        return
     refresh_member_names(Family.objects.filter(pk=family.pk))
     for check in _family_checks():
         check(family, by=by)
+
+
+def _refresh_names(families: Any) -> None:
+    """Refresh the search names of `families` now, or at the exit of `deferred_rechecks()`."""
+    pending = _deferred.get()
+    if pending is None:
+        refresh_member_names(families)
+        return
+    for pk in families.values_list("pk", flat=True):
+        pending.setdefault(pk, None)
+
+
+@contextmanager
+def deferred_rechecks() -> Iterator[None]:
+    """Hold the per-family rechecks of the actions run inside, then, on a clean exit and in
+    the caller's transaction, refresh the touched families' search names in one UPDATE and run
+    `DTKS_FAMILIES_CHECKS` once per acting user over the families that user changed last.
+
+    The findings come out as if each family had been rechecked after the whole block (its
+    members' rules read the data as it is then). Nested blocks leave the work to the
+    outermost; after an exception nothing runs (the transaction is rolled back anyway)."""
+    if _deferred.get() is not None:
+        yield
+        return
+    pending: dict[int, User | None] = {}
+    token = _deferred.set(pending)
+    try:
+        yield
+    finally:
+        _deferred.reset(token)
+    if pending:
+        _run_deferred(pending)
+
+
+def _run_deferred(pending: Mapping[int, User | None]) -> None:
+    with transaction.atomic():
+        refresh_member_names(Family.objects.filter(pk__in=list(pending)))
+        by_user: dict[int | None, list[int]] = {}
+        users: dict[int | None, User | None] = {}
+        for pk, by in pending.items():
+            if by is None:  # only renamed through another family: names, no checks
+                continue
+            by_user.setdefault(by.pk, []).append(pk)
+            users[by.pk] = by
+        for user_pk, family_ids in by_user.items():
+            families = list(Family.objects.filter(pk__in=family_ids).order_by("pk"))
+            for check in _families_checks():
+                check(families, by=users[user_pk])
 
 
 def authorise_edit(user: User, desa_code: str) -> None:
@@ -94,6 +166,11 @@ def authorise_family_edit(
     independent approver's consent to this user's held change (`registry.held`)."""
     authorise_edit(user, family.desa_id)
     refuse_unless_approved(user, subject_of(family).with_members(added), approval)
+
+
+def _note(approval: Approval | None, note: str) -> str:
+    """What the audit events carry: the approval (held changes) and the caller's reference."""
+    return " ".join(part for part in (audit_note(approval), note) if part)[:300]
 
 
 def _identity(value: str, field: str, label: str) -> str:
@@ -211,6 +288,7 @@ def create_family(
     data: Mapping[str, Any],
     members: list[Mapping[str, Any]],
     approval: Approval | None = None,
+    note: str = "",
 ) -> Family:
     """Register a new family with its members (usulan baru): all rows or none.
 
@@ -248,14 +326,19 @@ def create_family(
             _person_change(person, None, family),
             _membership_change(membership, None, family),
         ]
-    record_events(by, "create_family", changes, audit_note(approval))
+    record_events(by, "create_family", changes, _note(approval, note))
     _recheck(family, by)
     return family
 
 
 @transaction.atomic
 def update_family(
-    family: Family, *, by: User, data: Mapping[str, Any], approval: Approval | None = None
+    family: Family,
+    *,
+    by: User,
+    data: Mapping[str, Any],
+    approval: Approval | None = None,
+    note: str = "",
 ) -> Family:
     """Change a family's address, No. KK or socio-economic data (perbaikan data)."""
     authorise_family_edit(by, family, approval=approval)
@@ -269,7 +352,7 @@ def update_family(
     _full_clean(family)
     _ensure_no_kk_free(family.no_kk, exclude_pk=family.pk)
     _save_guarded(family)
-    record_events(by, "update_family", [_family_change(family, before)], audit_note(approval))
+    record_events(by, "update_family", [_family_change(family, before)], _note(approval, note))
     _recheck(family, by)
     return family
 
@@ -291,6 +374,7 @@ def add_member(
     data: Mapping[str, Any],
     relationship: int,
     approval: Approval | None = None,
+    note: str = "",
 ) -> Membership:
     """Add a new person to a family (new member, birth) from today."""
     authorise_family_edit(by, family, data, approval=approval)
@@ -313,7 +397,7 @@ def add_member(
         by,
         "add_member",
         [_person_change(person, None, family), _membership_change(membership, None, family)],
-        audit_note(approval),
+        _note(approval, note),
     )
     _recheck(family, by)
     return membership
@@ -328,6 +412,7 @@ def update_person(
     family: Family,
     relationship: int | None = None,
     approval: Approval | None = None,
+    note: str = "",
 ) -> Person:
     """Correct a member's data (perbaikan data: NIK, name, birth date, …) within `family`."""
     authorise_family_edit(by, family, data, approval=approval)
@@ -347,9 +432,9 @@ def update_person(
         changes.append(_membership_change(membership, m_before, family))
     _save_guarded(person)
     changes.insert(0, _person_change(person, before, family))
-    record_events(by, "update_person", changes, audit_note(approval))
+    record_events(by, "update_person", changes, _note(approval, note))
     # A renamed person is searched by the new name in every family they currently belong to.
-    refresh_member_names(
+    _refresh_names(
         Family.objects.filter(memberships__person=person, memberships__end_date__isnull=True)
     )
     _recheck(family, by)
@@ -364,6 +449,7 @@ def end_membership(
     reason: str,
     end_date: dt.date,
     approval: Approval | None = None,
+    note: str = "",
 ) -> Membership:
     """A person leaves a family (moved out, married into another KK, died): history is kept."""
     family = membership.family
@@ -385,7 +471,10 @@ def end_membership(
     membership.end_date, membership.end_reason = end_date, reason.strip()[:100]
     _save_guarded(membership)
     record_events(
-        by, "end_membership", [_membership_change(membership, before, family)], audit_note(approval)
+        by,
+        "end_membership",
+        [_membership_change(membership, before, family)],
+        _note(approval, note),
     )
     _recheck(family, by)
     return membership
@@ -393,7 +482,7 @@ def end_membership(
 
 @transaction.atomic
 def deactivate_person(
-    person: Person, *, by: User, reason: str, approval: Approval | None = None
+    person: Person, *, by: User, reason: str, approval: Approval | None = None, note: str = ""
 ) -> Person:
     """Mark a person nonaktif (meninggal, pindah, ganda, …) and end their current memberships."""
     if reason not in c.InactiveReason.values:
@@ -429,7 +518,7 @@ def deactivate_person(
         by,
         "deactivate_person",
         changes or [Change("person", str(person.pk), before, snapshot(person))],
-        audit_note(approval),
+        _note(approval, note),
     )
     for m in memberships:
         _recheck(m.family, by)
@@ -445,12 +534,141 @@ def remove_member(
     end_date: dt.date,
     deactivate_reason: str = "",
     approval: Approval | None = None,
+    note: str = "",
 ) -> Membership:
     """A member leaves the family and, when a reason is given (died, duplicate, …), the person
     is also made nonaktif: both or neither."""
     membership = end_membership(
-        membership, by=by, reason=reason, end_date=end_date, approval=approval
+        membership, by=by, reason=reason, end_date=end_date, approval=approval, note=note
     )
     if deactivate_reason:
-        deactivate_person(membership.person, by=by, reason=deactivate_reason, approval=approval)
+        deactivate_person(
+            membership.person, by=by, reason=deactivate_reason, approval=approval, note=note
+        )
     return membership
+
+
+def _month(value: dt.date) -> dt.date:
+    return value.replace(day=1)
+
+
+def _program_change(row: FamilyProgram, before: dict[str, Any] | None, family: Family) -> Change:
+    return Change("family_program", str(row.pk), before, snapshot(row), family.pk, family.desa_id)
+
+
+@transaction.atomic
+def start_program(
+    family: Family,
+    *,
+    by: User,
+    program: str,
+    start_month: dt.date,
+    note: str = "",
+    approval: Approval | None = None,
+) -> FamilyProgram:
+    """The family receives `program` (PKH, BPNT/Sembako, PBI-JKN, PIP, …) from `start_month`
+    (stored as its first day) on, with no end yet. Refuses an inactive family and a program
+    the family already receives then or later (one open period per program)."""
+    authorise_family_edit(by, family, approval=approval)
+    if program not in c.Program.values:
+        raise DomainError(_("Choose a valid program."), field="program")
+    family = Family.objects.select_for_update().get(pk=family.pk)
+    if not family.is_active:
+        raise DomainError(_("An inactive family cannot join a program."), code="inactive_family")
+    start = _month(start_month)
+    running = family.programs.filter(program=program).exclude(end_month__lt=start)
+    if running.exists():
+        raise DomainError(
+            _("The family already receives this program in that period."),
+            field="program",
+            code="program_running",
+        )
+    row = FamilyProgram(family=family, program=program, start_month=start)
+    _save_guarded(row)
+    record_events(by, "start_program", [_program_change(row, None, family)], _note(approval, note))
+    _recheck(family, by)
+    return row
+
+
+@transaction.atomic
+def end_program(
+    family: Family,
+    *,
+    by: User,
+    program: str,
+    end_month: dt.date,
+    note: str = "",
+    approval: Approval | None = None,
+) -> FamilyProgram:
+    """The family's open period of `program` ends with `end_month` (its last month, stored as
+    its first day; the history is kept). Refuses when the family has no open period of it or
+    when the end falls before its start."""
+    authorise_family_edit(by, family, approval=approval)
+    row = (
+        FamilyProgram.objects.select_for_update()
+        .filter(family=family, program=program, end_month__isnull=True)
+        .order_by("-start_month")
+        .first()
+    )
+    if row is None:
+        raise DomainError(
+            _("The family does not receive this program."), field="program", code="no_program"
+        )
+    end = _month(end_month)
+    if end < row.start_month:
+        raise DomainError(
+            _("The last month cannot be before the first month (%(start)s).")
+            % {"start": row.start_month.strftime("%m-%Y")},
+            field="end_month",
+        )
+    before = snapshot(row)
+    row.end_month = end
+    _save_guarded(row)
+    record_events(by, "end_program", [_program_change(row, before, family)], _note(approval, note))
+    _recheck(family, by)
+    return row
+
+
+def _refuse_move(family: Family, desa: Region, by: User) -> None:
+    if desa.level != Level.DESA:
+        raise DomainError(_("Choose a desa/kelurahan."), field="desa", code="not_a_desa")
+    if desa.code == family.desa_id:
+        raise DomainError(
+            _("The family already lives in this desa/kelurahan."), field="desa", code="same_desa"
+        )
+    if not family.is_active:
+        raise DomainError(_("An inactive family cannot move."), code="inactive_family")
+    authorise_edit(by, desa.code)
+
+
+@transaction.atomic
+def move_family(
+    family: Family,
+    *,
+    by: User,
+    desa: Region,
+    address: str | None = None,
+    rt: str = "",
+    rw: str = "",
+    dusun: str = "",
+    approval: Approval | None = None,
+    note: str = "",
+) -> Family:
+    """The family moves to another desa/kelurahan (perbaikan data: pindah desa). The user must
+    be able to edit both desa and be tied to the family at neither (its new address included).
+    `address` None keeps the street address; dusun, RT and RW belong to the old desa and are
+    replaced (empty when not given). One audit event, before → after; members keep their IDs."""
+    authorise_family_edit(by, family, approval=approval)
+    _refuse_move(family, desa, by)
+    new_address = family.address if address is None else address.strip()
+    arriving = Subject(family.no_kk, desa.code, new_address, subject_of(family).members)
+    refuse_unless_approved(by, arriving, approval)
+    family = Family.objects.select_for_update().get(pk=family.pk)
+    before = snapshot(family)
+    family.desa = desa
+    family.address, family.rt, family.rw, family.dusun = new_address, rt.strip(), rw.strip(), dusun
+    _full_clean(family)
+    _save_guarded(family)
+    record_events(by, "move_family", [_family_change(family, before)], _note(approval, note))
+    _recheck(family, by)
+    return family
