@@ -210,6 +210,23 @@ def _extension(t: Target) -> dict:
     return {"pk": extension.pk}
 
 
+def _pack(t: Target) -> dict:
+    """A ratification pack of September 2023 over the target's desa, issued by the system:
+    one proposal written as ratified (the workflow itself is tested in tests/proposals)."""
+    from dtks.proposals.models import Proposal, ProposalBatch
+    from dtks.proposals.pack import current_pack, issue_ratification_pack
+    from dtks.wilayah.models import Region
+
+    if current_pack(2023, 9, t.desa) is None:
+        batch, _ = ProposalBatch.objects.get_or_create(desa_id=t.desa, year=2023, month=9)
+        Proposal.objects.create(
+            batch=batch, kind="correct_person", person=t.head, family=t.family,
+            payload={"person": {"name": "Nama Disahkan"}}, status="ratified", proposed_by=t.staff,
+        )  # fmt: skip
+        issue_ratification_pack(2023, 9, Region.objects.get(code=t.desa), by=None)
+    return {"year": 2023, "month": 9, "area": t.desa}
+
+
 ADMIN_ONLY = Perm.MANAGE_USERS
 
 
@@ -348,6 +365,20 @@ MATRIX: dict[str, Call] = {
         perm=Perm.VERIFY,
         ok={"get": 200, "post": 302},
         kwargs=lambda t: {"key": "2022"},
+    ),
+    # Ratification packs: the page like a record of its area (NIK masked where it must be);
+    # the PDF and xlsx print NIK/No. KK in full (view_identity over the area); issuing and
+    # marking sent are the pengelola's (the same content again, or nothing exported: 302 too).
+    "proposals:pack_index": Call(UI),
+    "proposals:pack_verify": Call(UI, public=True),
+    "proposals:pack": Call(UI, record=True, kwargs=_pack),
+    "proposals:pack_pdf": Call(UI, perm=Perm.VIEW_IDENTITY, record=True, kwargs=_pack),
+    "proposals:pack_xlsx": Call(UI, perm=Perm.VIEW_IDENTITY, record=True, kwargs=_pack),
+    "proposals:pack_issue": Call(
+        UI, methods=("post",), perm=Perm.VERIFY, record=True, ok={"post": 302}, kwargs=_pack
+    ),
+    "proposals:pack_send": Call(
+        UI, methods=("post",), perm=Perm.VERIFY, record=True, ok={"post": 302}, kwargs=_pack
     ),
     "api-v1:api-root": Call(API, public=True, ok={"get": 404}),
     "api-v1:openapi-json": Call(API, public=True),

@@ -265,3 +265,28 @@ DTKS_OFFICER_MATCHES = "dtks.linkage.ties.probable_officers"
 # paths of `source(desa_codes, period) -> {desa_code: {column: int | bool}}`, where period is a
 # `dtks.schedule.windows.Month`.
 DTKS_READINESS_SOURCES: tuple[str, ...] = ()
+
+# Ratification pack (berita acara pengesahan + lampiran, `dtks.proposals.pack`). The letterhead
+# (kop) and the signatory are the kabupaten's own; `logo` is a PNG/JPEG path ("" prints none).
+DTKS_LETTERHEAD = {
+    "government": os.environ.get(
+        "DTKS_LETTERHEAD_GOVERNMENT", "PEMERINTAH KABUPATEN BENGKULU TENGAH"
+    ),
+    "agency": os.environ.get("DTKS_LETTERHEAD_AGENCY", "DINAS SOSIAL"),
+    "address": os.environ.get(
+        "DTKS_LETTERHEAD_ADDRESS", "Kompleks Perkantoran Pemerintah Daerah, Karang Tinggi"
+    ),
+    "contact": os.environ.get("DTKS_LETTERHEAD_CONTACT", ""),
+    "logo": os.environ.get("DTKS_LETTERHEAD_LOGO", ""),
+}
+# Who signs: role "Bupati" or "Sekretaris Daerah" (signing a.n. Bupati, with NIP); a blank
+# name leaves a dotted line to write it by hand. `place` opens the date line.
+DTKS_SIGNATORY = {
+    "role": os.environ.get("DTKS_SIGNATORY_ROLE", "Bupati"),
+    "region": os.environ.get("DTKS_SIGNATORY_REGION", "Bengkulu Tengah"),
+    "name": os.environ.get("DTKS_SIGNATORY_NAME", ""),
+    "nip": os.environ.get("DTKS_SIGNATORY_NIP", ""),
+    "place": os.environ.get("DTKS_SIGNATORY_PLACE", "Karang Tinggi"),
+}
+# The pack's number: {seq} (per year of issue), {year}, {month}, {month_roman}.
+DTKS_PACK_NUMBER_FORMAT = os.environ.get("DTKS_PACK_NUMBER_FORMAT", "400.9/{seq}/DINSOS/{year}")

@@ -204,7 +204,7 @@ class Transition(models.Model):
 class PackQuerySet(models.QuerySet["RatificationPack"]):
     def visible_to(self, user: User | AnonymousUser) -> PackQuerySet:
         """Packs of an area inside the user's area (view permission)."""
-        return self.filter(area_q(user, "area_id"))
+        return self.filter(area_q(user, "area__code"))
 
 
 class RatificationPack(models.Model):

@@ -1,5 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import include, path
 
 app_name = "proposals"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("pengesahan/", include("dtks.proposals.pack_views")),
+]
