@@ -104,7 +104,7 @@ def test_model_and_choice_labels_come_back_indonesian_from_the_catalogue():
 
 # Labels that read the same in both languages: official terms and words shared by both.
 SAME_IN_BOTH = {
-    *("NIK", "No. KK", "ID DTKS", "RT", "RW", "dusun", "desa/kelurahan", "Desa/Kelurahan"),
+    *("NIK", "No. KK", "ID DTKS", "RT", "RW", "dusun", "desa", "desa/kelurahan", "Desa/Kelurahan"),
     *("Desa", "Kelurahan", "Desa adat", "Kecamatan", "Distrik", "Kabupaten"),
     *("PKH", "PBI-JKN", "PIP/KIP", "Sembako/BPNT", "BLT Dana Desa", "ASN/TNI/Polri"),
     *("status", "program", "Biogas", "Diploma", "SHA-256"),
