@@ -210,6 +210,50 @@ def _extension(t: Target) -> dict:
     return {"pk": extension.pk}
 
 
+def _proposer_of(desa: str) -> object:
+    """The desa's operator who proposes (not the staff account the user pages change)."""
+    username = f"pengusul_{desa}"
+    return User.objects.filter(username=username).first() or UserFactory(
+        username=username, roles=[(Role.OPERATOR_DESA, desa)]
+    )
+
+
+def _proposal_batch(t: Target) -> object:
+    """The target desa's proposal batch of August 2023, opened by its operator (no berita
+    acara: submitting from the matrix is refused, so every persona meets the same draft)."""
+    from dtks.proposals.actions import open_batch
+    from dtks.wilayah.models import Region
+
+    desa = Region.objects.get(code=t.desa)
+    return open_batch(by=_proposer_of(t.desa), desa=desa, year=2023, month=8)
+
+
+def _proposal(t: Target) -> dict:
+    """A draft correcting the name of the target's head, by the desa's staff."""
+    from dtks.proposals.actions import create_proposal
+
+    batch = _proposal_batch(t)
+    proposal = batch.proposals.first() or create_proposal(
+        batch, by=_proposer_of(t.desa), kind="correct_person", person=t.head,
+        payload={"person": {"name": "Nama Usulan"}},
+    )  # fmt: skip
+    return {"pk": proposal.pk}
+
+
+def _proposal_document(t: Target) -> dict:
+    """A berita acara (a tiny PDF) of the target desa's batch."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from dtks.proposals.uploads import upload_document
+
+    batch = _proposal_batch(t)
+    document = batch.documents.first() or upload_document(
+        batch, by=_proposer_of(t.desa), kind="berita_acara",
+        file=SimpleUploadedFile("ba.pdf", b"%PDF-1.4\n%%EOF\n"),
+    )  # fmt: skip
+    return {"pk": document.pk}
+
+
 def _pack(t: Target) -> dict:
     """A ratification pack of September 2023 over the target's desa, issued by the system:
     one proposal written as ratified (the workflow itself is tested in tests/proposals)."""
@@ -354,6 +398,59 @@ MATRIX: dict[str, Call] = {
     # An extension is scoped like a record by its region: 404 outside, 403 without VERIFY.
     "schedule:extension_close": Call(
         UI, methods=("post",), perm=Perm.VERIFY, record=True, ok={"post": 302}, kwargs=_extension
+    ),
+    "proposals:batch": Call(UI, record=True, data=lambda t: {"desa": t.desa}),
+    "proposals:create": Call(
+        UI,
+        methods=("get", "post"),
+        perm=Perm.EDIT_REGISTRY,
+        record=True,
+        kwargs=lambda t: {"kind": "correct_family"},
+        data=lambda t: {"family": t.family.pk},
+    ),
+    "proposals:detail": Call(UI, record=True, kwargs=_proposal),
+    "proposals:edit": Call(
+        UI, methods=("get", "post"), perm=Perm.EDIT_REGISTRY, record=True, kwargs=_proposal
+    ),
+    "proposals:queue": Call(UI, perm=Perm.VERIFY),
+    "proposals:finalise_list": Call(UI, perm=Perm.VERIFY),
+    "proposals:ratify_list": Call(UI, perm=Perm.RATIFY),
+    # A document is scoped like a record by its batch's desa (the berita acara: view).
+    "proposals:document": Call(UI, record=True, kwargs=_proposal_document),
+    # POST-only buttons: refused by the action (a draft cannot be verified, nothing is
+    # finalised, no berita acara) with a message and a redirect.
+    "proposals:step": Call(
+        UI,
+        methods=("post",),
+        perm=Perm.VERIFY,
+        record=True,
+        ok={"post": 302},
+        kwargs=_proposal,
+        data=lambda t: {"action": "verify"},
+    ),
+    "proposals:batch_submit": Call(
+        UI,
+        methods=("post",),
+        perm=Perm.EDIT_REGISTRY,
+        record=True,
+        ok={"post": 302},
+        kwargs=lambda t: {"pk": _proposal_batch(t).pk},
+    ),
+    "proposals:batch_ratify": Call(
+        UI,
+        methods=("post",),
+        perm=Perm.RATIFY,
+        record=True,
+        ok={"post": 302},
+        kwargs=lambda t: {"pk": _proposal_batch(t).pk},
+    ),
+    "proposals:document_upload": Call(
+        UI,
+        methods=("post",),
+        perm=Perm.EDIT_REGISTRY,
+        record=True,
+        ok={"post": 302},
+        data=lambda t: {"desa": t.desa, "bulan": "2023-08"},
     ),
     "periods:list": Call(UI),
     # The diff lists the families of the user's area only (No. KK masked where it must be).

@@ -249,6 +249,7 @@ DTKS_IMPORT_WORK_MEM = os.environ.get("DTKS_IMPORT_WORK_MEM", "256MB")
 DTKS_FAMILY_PANELS = (
     "dtks.eligibility.views.family_panel",
     "dtks.adminduk.views.family_panel",
+    "dtks.proposals.views.family_panel",
 )
 
 # Conflict of interest (Kepmensos 73/HUK/2024): ties judged above the registry, by dotted path.
@@ -264,7 +265,11 @@ DTKS_OFFICER_MATCHES = "dtks.linkage.ties.probable_officers"
 # Columns of the readiness board at /jadwal/kesiapan/ from apps above dtks.schedule: dotted
 # paths of `source(desa_codes, period) -> {desa_code: {column: int | bool}}`, where period is a
 # `dtks.schedule.windows.Month`.
-DTKS_READINESS_SOURCES: tuple[str, ...] = ()
+DTKS_READINESS_SOURCES: tuple[str, ...] = ("dtks.proposals.readiness.proposal_readiness",)
+# Largest musdes berita acara / BNBA list a desa may upload with its proposals.
+DTKS_PROPOSAL_DOCUMENT_MAX_BYTES = int(
+    os.environ.get("DTKS_PROPOSAL_DOCUMENT_MAX_BYTES", str(10 * 1024 * 1024))
+)
 
 # Ratification pack (berita acara pengesahan + lampiran, `dtks.proposals.pack`). The letterhead
 # (kop) and the signatory are the kabupaten's own; `logo` is a PNG/JPEG path ("" prints none).

@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from dtks.accounts.roles import Role
 from dtks.proposals import actions
+from dtks.proposals.uploads import upload_document
 from dtks.registry.models import Person
 from dtks.schedule.models import Extension
 from dtks.wilayah.models import Region
@@ -32,11 +34,25 @@ def verifier2(regions: None):
     return UserFactory(username="pengelola2", roles=[(Role.PENGELOLA, KAB)])
 
 
+TINY_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
 @pytest.fixture
-def batch(personas, open_windows):
-    return actions.open_batch(
+def documents_dir(settings, tmp_path):
+    """Uploaded documents go to a temporary DATA_DIR."""
+    settings.DATA_DIR = tmp_path
+    return tmp_path / "proposals"
+
+
+@pytest.fixture
+def batch(personas, open_windows, documents_dir):
+    """Desa A's batch of August 2023, its musdes berita acara uploaded (submission needs it)."""
+    batch = actions.open_batch(
         by=personas.operator_a, desa=Region.objects.get(code=DESA_A), year=2023, month=8
     )
+    berita_acara = SimpleUploadedFile("berita-acara.pdf", TINY_PDF)
+    upload_document(batch, by=personas.operator_a, kind="berita_acara", file=berita_acara)
+    return batch
 
 
 @pytest.fixture

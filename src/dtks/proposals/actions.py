@@ -24,7 +24,6 @@ from dtks.accounts.scope import in_area
 from dtks.audit.record import Change, record_events
 from dtks.core.errors import DomainError, PermissionDeniedError
 from dtks.registry import choices as c
-from dtks.registry.actions import deferred_rechecks
 from dtks.registry.conflicts import ConflictOfInterestError, conflicts
 from dtks.registry.models import Family, Membership, Person
 from dtks.schedule.windows import refuse_outside_window
@@ -33,6 +32,7 @@ from .apply import apply_proposal
 from .checks import errors, run_rules
 from .data import current_values, subject
 from .models import Kind, ProgramProposal, Proposal, ProposalBatch, Status, Transition
+from .uploads import require_berita_acara
 from .workflow import LABELS, NEW, PROPOSAL_WINDOW, Step, step_for, window_kind
 
 if TYPE_CHECKING:
@@ -252,6 +252,7 @@ def submit_proposal(proposal: Proposal, *, by: User, when: dt.datetime | None = 
     with transaction.atomic():
         proposal = _locked(proposal)
         step = authorise_step(proposal, "submit", by, when=when)
+        require_berita_acara(proposal.batch)
         proposal.findings = run_rules(proposal)
         blocking = errors(proposal.findings)
         if blocking:
@@ -301,7 +302,6 @@ def finalise_proposal(proposal: Proposal, *, by: User, when: dt.datetime | None 
 
 
 @transaction.atomic
-@deferred_rechecks()  # the registry's rechecks run once for the batch, inside its transaction
 def ratify_batch(
     batch: ProposalBatch,
     *,
