@@ -24,6 +24,7 @@ from dtks.accounts.scope import in_area
 from dtks.audit.record import Change, record_events
 from dtks.core.errors import DomainError, PermissionDeniedError
 from dtks.registry import choices as c
+from dtks.registry.actions import deferred_rechecks
 from dtks.registry.conflicts import ConflictOfInterestError, conflicts
 from dtks.registry.models import Family, Membership, Person
 from dtks.schedule.windows import refuse_outside_window
@@ -302,6 +303,7 @@ def finalise_proposal(proposal: Proposal, *, by: User, when: dt.datetime | None 
 
 
 @transaction.atomic
+@deferred_rechecks()  # the registry's rechecks run once for the batch, inside its transaction
 def ratify_batch(
     batch: ProposalBatch,
     *,

@@ -1,26 +1,31 @@
 """Ratification applies a proposal to the registry through the registry's own actions.
 
 The registry actions run as the proposer (the desa operator whose edit rights and conflict
-checks they already apply); the audit events they write, and the ids of what they created,
-are kept on the proposal (`result`), so every registry change links back to its proposal.
+checks they already apply) with the note `proposal=<id>`, so every audit event of a ratified
+change names its proposal; the events' ids, and the ids of what they created, are kept on the
+proposal (`result`) too. `ratify_period` ratifies every finalised batch of a month at once.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from django.db import transaction
 from django.utils.translation import gettext as _
 
-from dtks.audit.diff import snapshot
+from dtks.accounts.roles import Perm
+from dtks.accounts.scope import area_q
 from dtks.audit.models import AuditEvent
-from dtks.audit.record import Change, record_events
 from dtks.core.errors import DomainError
 from dtks.registry import actions as registry
-from dtks.registry.models import FamilyProgram
+from dtks.wilayah.models import Region
 
-from .data import current_programs, program_code, typed
-from .models import Kind, ProgramProposal, Proposal
+from .data import MOVE_DESA, current_programs, program_code, typed
+from .models import Kind, ProgramProposal, Proposal, ProposalBatch, Status
+
+if TYPE_CHECKING:
+    from dtks.accounts.models import User
 
 
 def _last_event_id() -> int:
@@ -37,6 +42,11 @@ def apply_proposal(proposal: Proposal, *, ratified_by: Any) -> dict[str, Any]:
     return result
 
 
+def _link(proposal: Proposal) -> str:
+    """The audit note that names the proposal a registry change comes from."""
+    return f"proposal={proposal.pk}"
+
+
 def _new_family(proposal: Proposal, _by: Any) -> dict[str, Any]:
     payload = proposal.payload
     family = registry.create_family(
@@ -44,6 +54,7 @@ def _new_family(proposal: Proposal, _by: Any) -> dict[str, Any]:
         desa=proposal.batch.desa,
         data=payload.get("family", {}),
         members=[typed(m) for m in payload.get("members", [])],
+        note=_link(proposal),
     )
     persons = family.memberships.order_by("id").values_list("person_id", flat=True)
     return {"family_id": family.pk, "person_ids": list(persons)}
@@ -55,13 +66,27 @@ def _new_member(proposal: Proposal, _by: Any) -> dict[str, Any]:
         by=proposal.proposed_by,
         data=typed(proposal.payload.get("person", {})),
         relationship=int(proposal.payload.get("relationship") or 0),
+        note=_link(proposal),
     )
     return {"family_id": proposal.family_id, "person_ids": [membership.person_id]}
 
 
 def _correct_family(proposal: Proposal, _by: Any) -> dict[str, Any]:
+    values = proposal.payload.get("family", {})
+    if proposal.subtype == MOVE_DESA:
+        registry.move_family(
+            proposal.family,
+            by=proposal.proposed_by,
+            desa=Region.objects.get(code=values.get("desa")),
+            address=values.get("address"),
+            rt=str(values.get("rt") or ""),
+            rw=str(values.get("rw") or ""),
+            dusun=str(values.get("dusun") or ""),
+            note=_link(proposal),
+        )
+        return {"family_id": proposal.family_id}
     registry.update_family(
-        proposal.family, by=proposal.proposed_by, data=proposal.payload.get("family", {})
+        proposal.family, by=proposal.proposed_by, data=values, note=_link(proposal)
     )
     return {"family_id": proposal.family_id}
 
@@ -74,30 +99,32 @@ def _correct_person(proposal: Proposal, _by: Any) -> dict[str, Any]:
         data=typed(proposal.payload.get("person", {})),
         family=proposal.family,
         relationship=int(relationship) if relationship else None,
+        note=_link(proposal),
     )
     return {"family_id": proposal.family_id, "person_ids": [proposal.person_id]}
 
 
 def _deactivate(proposal: Proposal, _by: Any) -> dict[str, Any]:
-    registry.deactivate_person(proposal.person, by=proposal.proposed_by, reason=proposal.subtype)
+    registry.deactivate_person(
+        proposal.person, by=proposal.proposed_by, reason=proposal.subtype, note=_link(proposal)
+    )
     return {"family_id": proposal.family_id, "person_ids": [proposal.person_id]}
 
 
-def _program(proposal: Proposal, by: Any) -> dict[str, Any]:
-    """A family joins a program from the batch's month. PBI-JKN non-DTKS concerns a person
-    outside DTKS: ratifying it changes nothing in the registry."""
+def _program(proposal: Proposal, _by: Any) -> dict[str, Any]:
+    """A family joins a program from the batch's month (`registry.start_program`, as the
+    proposer); one it already receives then is left as it is. PBI-JKN non-DTKS concerns a
+    person outside DTKS: ratifying it changes nothing in the registry."""
     if proposal.subtype == ProgramProposal.PBI_NON_DTKS:
         return {}
     family = proposal.family
-    if not family.is_active:
-        raise DomainError(_("An inactive family cannot join a program."), code="inactive_family")
     program = program_code(proposal.subtype)
     start = dt.date(proposal.batch.year, proposal.batch.month, 1)
-    if program in current_programs(family.pk, start):
+    if family.is_active and program in current_programs(family.pk, start):
         return {"family_id": family.pk, "program_id": None}
-    row = FamilyProgram.objects.create(family=family, program=program, start_month=start)
-    change = Change("family_program", str(row.pk), None, snapshot(row), family.pk, family.desa_id)
-    record_events(by, "start_program", [change], f"proposal={proposal.pk}")
+    row = registry.start_program(
+        family, by=proposal.proposed_by, program=program, start_month=start, note=_link(proposal)
+    )
     return {"family_id": family.pk, "program_id": row.pk}
 
 
@@ -109,3 +136,26 @@ _APPLY = {
     Kind.DEACTIVATE: _deactivate,
     Kind.PROGRAM: _program,
 }
+
+
+@transaction.atomic
+def ratify_period(
+    *, by: User, year: int, month: int, when: dt.datetime | None = None
+) -> list[Proposal]:
+    """Disahkan for a whole month: every batch of the period that the pengesah may ratify
+    and that holds finalised proposals, through `ratify_batch`, all or none (one refusal
+    leaves every batch unapplied). The registry's rechecks run once, over every family the
+    period's proposals touched, at the end."""
+    from .actions import ratify_batch  # the actions import this module
+
+    ready = Proposal.objects.filter(status=Status.FINALISED, batch__year=year, batch__month=month)
+    batches = ProposalBatch.objects.filter(
+        area_q(by, "desa__code", Perm.RATIFY), pk__in=ready.values("batch_id")
+    ).order_by("desa_id")
+    if not batches:
+        raise DomainError(_("There is no finalised proposal to ratify."), code="nothing")
+    done: list[Proposal] = []
+    with registry.deferred_rechecks():
+        for batch in batches:
+            done += ratify_batch(batch, by=by, when=when)
+    return done

@@ -13,7 +13,10 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from dtks.accounts.roles import Perm
+from dtks.accounts.scope import in_area
 from dtks.registry import choices as c
 from dtks.registry.models import Family, Membership, Person
 from dtks.verification.actions import known_kecamatan
@@ -26,8 +29,9 @@ from dtks.verification.rules import (
     check_family,
     check_person,
 )
+from dtks.wilayah.models import Level, Region
 
-from .data import current_programs, program_code, proposed_persons, typed
+from .data import MOVE_DESA, current_programs, program_code, proposed_persons, typed
 from .models import Kind, Proposal
 
 PERSON_COLUMNS = (
@@ -141,7 +145,32 @@ def run_rules(proposal: Proposal, today: dt.date | None = None) -> list[dict[str
         found += [_as_dict(f, person.name or person.nik) for f in check_person(person, context)]
     if family is not None:
         found += [_as_dict(f, "family") for f in check_family(family, context)]
+    if proposal.kind == Kind.CORRECT_FAMILY and proposal.subtype == MOVE_DESA:
+        found += _move_findings(proposal)
     return found
+
+
+def _move_error(rule: str, message: str) -> dict[str, Any]:
+    return {"rule": rule, "severity": "error", "field": "desa", "message": message,
+            "subject": "family"}  # fmt: skip
+
+
+def _move_findings(proposal: Proposal) -> list[dict[str, Any]]:
+    """A move needs a desa/kelurahan other than the family's that the proposer may edit
+    (the registry's `move_family` refuses anything else on ratification)."""
+    code = str(proposal.payload.get("family", {}).get("desa") or "")
+    if not Region.objects.filter(code=code, level=Level.DESA).exists():
+        return [
+            _move_error("move_desa_unknown", _("Choose the desa/kelurahan the family moves to."))
+        ]
+    if code == proposal.family.desa_id:
+        return [
+            _move_error("move_desa_same", _("The family already lives in this desa/kelurahan."))
+        ]
+    if not in_area(proposal.proposed_by, code, Perm.EDIT_REGISTRY):
+        message = _("The desa/kelurahan the family moves to lies outside your area.")
+        return [_move_error("move_desa_out_of_area", message)]
+    return []
 
 
 def errors(findings: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:

@@ -4,6 +4,8 @@ Payload shapes by kind (dates as ISO text):
 - new_family: {"family": {no_kk, address, ...}, "members": [{nik, name, ..., relationship}]}
 - new_member: {"person": {nik, name, ...}, "relationship": n}            (target family)
 - correct_family: {"family": {field: value}}                            (target family)
+  subtype "move_desa" (pindah desa): {"family": {"desa": code, "address"?, "dusun"?, "rt"?, "rw"?}}
+  (the batch is the old desa's; dusun/RT/RW not given are emptied, an address not given kept)
 - correct_person: {"person": {field: value}, "relationship": n?}         (target person, family)
 - deactivate: {} with subtype = the reason (registry InactiveReason)     (target person, family)
 - program: {} with subtype = the program; pbi_non_dtks: {"person": {...}} and no target
@@ -25,6 +27,7 @@ from dtks.registry.models import FamilyProgram, Membership
 from .models import Kind, ProgramProposal, Proposal
 
 DATE_FIELDS = frozenset({"birth_date"})
+MOVE_DESA = "move_desa"  # correct_family subtype: the family moves to another desa/kelurahan
 
 
 def typed(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -61,7 +64,7 @@ def current_values(proposal: Proposal) -> dict[str, Any]:
     """What the registry holds now for the values the proposal changes."""
     payload = proposal.payload
     if proposal.kind == Kind.CORRECT_FAMILY and proposal.family_id:
-        now = snapshot(proposal.family)
+        now = snapshot(proposal.family) | {"desa": proposal.family.desa_id}
         return {k: now.get(k) for k in payload.get("family", {})}
     if proposal.kind == Kind.CORRECT_PERSON and proposal.person_id:
         now = snapshot(proposal.person)
