@@ -17,6 +17,7 @@ from dtks.demo.generator import KecamatanTarget
 from dtks.registry.conflicts import officers_in_registry
 from dtks.registry.models import Family, Membership, Person
 from dtks.verification.models import Finding
+from tests.demo.test_history import check_history
 
 SMALL = [
     KecamatanTarget("17.09.01", "Karang Tinggi", 40, 14, 4),
@@ -83,6 +84,12 @@ def test_full_demo_recap_equals_tabel_5_3() -> None:
         assert int(row["perlu_perbaikan"]) == target.needing_repair
     assert (got["Total"]["jumlah_individu"], got["Total"]["jumlah_keluarga"]) == ("65074", "23507")
     assert got["Total"]["perlu_perbaikan"] == "2117"
+    # The same build: 2022 (Tabel 5.4) and the history up to 2023, read from the snapshots.
+    out = io.StringIO()
+    call_command("recap", year=2022, format="csv", stdout=out)
+    total = {r["kecamatan"]: r for r in csv.DictReader(io.StringIO(out.getvalue()))}["Total"]
+    assert (total["jumlah_keluarga"], total["perlu_perbaikan"]) == ("23744", "550")
+    check_history(generator.tabel_5_3())
 
 
 @pytest.mark.django_db

@@ -345,6 +345,17 @@ def plan_registry(targets: list[KecamatanTarget], seed: int) -> list[Plan]:
     return plans
 
 
+def write_rows(rows: _Rows) -> None:
+    """Insert the rows of the four tables, then the families' search names."""
+    writer.insert_rows(Family, rows.families)
+    writer.insert_rows(Person, rows.persons)
+    writer.insert_rows(Membership, rows.memberships)
+    writer.insert_rows(FamilyProgram, rows.programs)
+    writer.reset_sequences(Family, Person, Membership, FamilyProgram)
+    first_family = rows.families[0]["id"] if rows.families else 0
+    refresh_member_names(Family.objects.filter(pk__gte=first_family))
+
+
 def build_demo_registry(
     targets: list[KecamatanTarget] | None = None, *, seed: int = 2023, year: int = DATA_YEAR
 ) -> DemoResult:
@@ -353,13 +364,7 @@ def build_demo_registry(
     plans = plan_registry(targets if targets is not None else tabel_5_3(), seed)
     with transaction.atomic():
         rows = _rows(plans, year)
-        writer.insert_rows(Family, rows.families)
-        writer.insert_rows(Person, rows.persons)
-        writer.insert_rows(Membership, rows.memberships)
-        writer.insert_rows(FamilyProgram, rows.programs)
-        writer.reset_sequences(Family, Person, Membership, FamilyProgram)
-        first_family = rows.families[0]["id"] if rows.families else 0
-        refresh_member_names(Family.objects.filter(pk__gte=first_family))
+        write_rows(rows)
         _audit(plans, note="synthetic demo registry")
     seconds = time.perf_counter() - started
     return DemoResult(

@@ -19,8 +19,8 @@ from dtks.accounts.roles import Role
 from dtks.adminduk.demo import demo_padan
 from dtks.demo.actions import DEMO_KABUPATEN, DEMO_PASSWORD, DemoUser, ensure_demo_users
 from dtks.demo.desil import import_demo_desil
-from dtks.demo.generator import build_demo_registry, registry_exists
-from dtks.verification.actions import run_checks
+from dtks.demo.generator import registry_exists
+from dtks.demo.history import build_demo_history, close_demo_2023
 from dtks.wilayah.loader import load_regions
 
 T = TypeVar("T")
@@ -60,16 +60,24 @@ class Command(BaseCommand):
             self.stdout.write(_("Registry already built: generation and checks skipped."))
         else:
             result = self.step(
-                _("Generating the registry (Tabel 5.3)"),
-                lambda: build_demo_registry(seed=opts["seed"]),
+                _("Generating 2022 (Tabel 5.4), closing it, and 2023's proposals"),
+                lambda: build_demo_history(seed=opts["seed"]),
             )
             self.stdout.write(
-                _("  %(families)s families, %(persons)s persons")
-                % {"families": result.families, "persons": result.persons}
+                _(
+                    "  2022: %(families)s families; 2023: %(proposals)s proposals ratified, "
+                    "%(gone)s families deactivated, %(entered)s persons re-entered"
+                )
+                % {
+                    "families": result.families_2022,
+                    "proposals": result.proposals,
+                    "gone": result.deactivated,
+                    "entered": result.entered,
+                }
             )
-            self.step(_("Running the data-quality checks"), lambda: run_checks(wilayah="17.09"))
             self.step(_("Matching with a synthetic Dukcapil extract"), demo_padan)
             self.step(_("Importing a DTSEN desil"), lambda: import_demo_desil(seed=opts["seed"]))
+            self.step(_("Closing period 2023"), close_demo_2023)
         users = self.step(_("Creating demo users"), ensure_demo_users)
         self.stdout.write(_("Built in %(s).1f s.") % {"s": time.perf_counter() - started})
         call_command("recap", year=settings.DTKS_CURRENT_YEAR, stdout=self.stdout)
