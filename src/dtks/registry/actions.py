@@ -672,3 +672,106 @@ def move_family(
     record_events(by, "move_family", [_family_change(family, before)], _note(approval, note))
     _recheck(family, by)
     return family
+
+
+def _reason_label(reason: str) -> str:
+    """The reason as stored text: in the registry's language whatever the user's UI language."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(c.InactiveReason(reason).label)
+
+
+def _end_programs_on_leaving(family: Family, today: dt.date) -> list[Change]:
+    """A family leaving DTKS receives no program from this month on: each period running this
+    month or later ends with the previous month (so `inactive_family_in_program` finds
+    nothing). A period starting this month or later cannot end before it starts: refused."""
+    this_month = _month(today)
+    rows = list(
+        FamilyProgram.objects.select_for_update()
+        .filter(family=family)
+        .exclude(end_month__lt=this_month)
+        .order_by("program", "start_month")
+    )
+    if starting := [r for r in rows if r.start_month >= this_month]:
+        raise DomainError(
+            _(
+                "The family starts receiving %(program)s in %(month)s; it can be deactivated "
+                "from the month after."
+            )
+            % {
+                "program": starting[0].get_program_display(),
+                "month": starting[0].start_month.strftime("%m-%Y"),
+            },
+            field="programs",
+            code="program_starting",
+        )
+    last_month = _month(this_month - dt.timedelta(days=1))
+    changes = []
+    for row in rows:
+        before = snapshot(row)
+        row.end_month = last_month
+        _save_guarded(row)
+        changes.append(_program_change(row, before, family))
+    return changes
+
+
+def _members_leave(family: Family, reason: str, today: dt.date) -> list[Change]:
+    """End every current membership of the family (today, the reason as its end reason) and
+    make each member nonaktif with the reason, except a member still current in another
+    active family (a person on two KKs stays in DTKS through the other one)."""
+    memberships = list(
+        Membership.objects.select_for_update()
+        .filter(family=family, end_date__isnull=True)
+        .select_related("person")
+        .order_by("pk")
+    )
+    elsewhere = set(
+        Membership.objects.filter(
+            person_id__in=[m.person_id for m in memberships],
+            end_date__isnull=True,
+            family__status=c.RecordStatus.ACTIVE,
+        )
+        .exclude(family=family)
+        .values_list("person_id", flat=True)
+    )
+    label, changes = _reason_label(reason), []
+    for m in memberships:
+        m_before = snapshot(m)
+        m.end_date, m.end_reason = max(today, m.start_date), label[:100]
+        _save_guarded(m)
+        person = m.person
+        if person.is_active and person.pk not in elsewhere:
+            p_before = snapshot(person)
+            person.status, person.inactive_reason = c.RecordStatus.INACTIVE, reason
+            _save_guarded(person)
+            changes.append(_person_change(person, p_before, family))
+        changes.append(_membership_change(m, m_before, family))
+    return changes
+
+
+@transaction.atomic
+def deactivate_family(
+    family: Family, *, by: User, reason: str, note: str = "", approval: Approval | None = None
+) -> Family:
+    """Take a whole family out of DTKS (penonaktifan keluarga: no longer eligible/mampu, moved
+    away, a duplicate KK, ASN, all members died; Permensos 3/2021): the family becomes
+    nonaktif with `reason`, its current memberships end today, its members become nonaktif
+    with the same reason (except one still current in another active family), and its
+    program periods end with the previous month (a program starting this month or later is
+    refused: `program_starting`). Refuses an inactive family and an invalid reason. One audit
+    event (`deactivate_family`), before → after of every row it changes; IDs are kept."""
+    authorise_family_edit(by, family, approval=approval)
+    if reason not in c.InactiveReason.values:
+        raise DomainError(_("Choose a valid reason for deactivation."), field="reason")
+    family = Family.objects.select_for_update().get(pk=family.pk)
+    if not family.is_active:
+        raise DomainError(_("This family is already inactive."), code="inactive_family")
+    today = timezone.localdate()
+    before = snapshot(family)
+    programs = _end_programs_on_leaving(family, today)
+    members = _members_leave(family, reason, today)
+    family.status, family.inactive_reason = c.RecordStatus.INACTIVE, reason
+    _save_guarded(family)
+    changes = [_family_change(family, before), *members, *programs]
+    record_events(by, "deactivate_family", changes, _note(approval, note))
+    _recheck(family, by)
+    return family
