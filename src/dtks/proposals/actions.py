@@ -187,7 +187,9 @@ def _target(
         raise DomainError(_("Choose a valid reason for deactivation."), field="subtype")
     if kind == Kind.PROGRAM and subtype not in ProgramProposal.values:
         raise DomainError(_("Choose a valid program."), field="subtype")
-    if kind in (Kind.CORRECT_PERSON, Kind.DEACTIVATE):
+    # A deactivation with a family and no person takes the whole family out (`apply`).
+    whole_family = kind == Kind.DEACTIVATE and person is None and family is not None
+    if kind in (Kind.CORRECT_PERSON, Kind.DEACTIVATE) and not whole_family:
         if person is None:
             raise DomainError(_("Choose the person this proposal concerns."), field="person")
         family = _current_family(person, batch.desa_id)

@@ -19,9 +19,10 @@ from dtks.accounts.scope import area_q
 from dtks.audit.models import AuditEvent
 from dtks.core.errors import DomainError
 from dtks.registry import actions as registry
+from dtks.registry.models import Membership
 from dtks.wilayah.models import Region
 
-from .data import MOVE_DESA, current_programs, program_code, typed
+from .data import MOVE_DESA, current_programs, deactivates_family, program_code, typed
 from .models import Kind, ProgramProposal, Proposal, ProposalBatch, Status
 
 if TYPE_CHECKING:
@@ -105,10 +106,23 @@ def _correct_person(proposal: Proposal, _by: Any) -> dict[str, Any]:
 
 
 def _deactivate(proposal: Proposal, _by: Any) -> dict[str, Any]:
+    if deactivates_family(proposal):
+        return _deactivate_family(proposal)
     registry.deactivate_person(
         proposal.person, by=proposal.proposed_by, reason=proposal.subtype, note=_link(proposal)
     )
     return {"family_id": proposal.family_id, "person_ids": [proposal.person_id]}
+
+
+def _deactivate_family(proposal: Proposal) -> dict[str, Any]:
+    """The whole family leaves DTKS (`registry.deactivate_family`, as the proposer): its
+    members become nonaktif, its programs end; `person_ids` are the members it had."""
+    members = Membership.objects.filter(family_id=proposal.family_id, end_date=None)
+    person_ids = list(members.order_by("id").values_list("person_id", flat=True))
+    registry.deactivate_family(
+        proposal.family, by=proposal.proposed_by, reason=proposal.subtype, note=_link(proposal)
+    )
+    return {"family_id": proposal.family_id, "person_ids": person_ids}
 
 
 def _program(proposal: Proposal, _by: Any) -> dict[str, Any]:

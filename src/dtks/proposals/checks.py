@@ -31,7 +31,14 @@ from dtks.verification.rules import (
 )
 from dtks.wilayah.models import Level, Region
 
-from .data import MOVE_DESA, current_programs, program_code, proposed_persons, typed
+from .data import (
+    MOVE_DESA,
+    current_programs,
+    deactivates_family,
+    program_code,
+    proposed_persons,
+    typed,
+)
 from .models import Kind, Proposal
 
 PERSON_COLUMNS = (
@@ -99,6 +106,8 @@ def _family_view(proposal: Proposal) -> tuple[FamilyData | None, list[PersonData
         return family, [_person(m) for m in members]
     if not proposal.family_id:
         return None, [_person(p) for p in proposed_persons(proposal)]
+    if deactivates_family(proposal):  # out of DTKS: the family rules no longer judge it
+        return None, []
     stored = Family.objects.values("status").get(pk=proposal.family_id)
     members = _current_members(proposal.family_id)
     programs = current_programs(proposal.family_id)
@@ -147,7 +156,31 @@ def run_rules(proposal: Proposal, today: dt.date | None = None) -> list[dict[str
         found += [_as_dict(f, "family") for f in check_family(family, context)]
     if proposal.kind == Kind.CORRECT_FAMILY and proposal.subtype == MOVE_DESA:
         found += _move_findings(proposal)
+    if deactivates_family(proposal):
+        found += _leaving_findings(proposal, context.today or timezone.localdate())
     return found
+
+
+def _leaving_error(rule: str, field: str, message: str) -> dict[str, Any]:
+    return {"rule": rule, "severity": "error", "field": field, "message": message,
+            "subject": "family"}  # fmt: skip
+
+
+def _leaving_findings(proposal: Proposal, today: dt.date) -> list[dict[str, Any]]:
+    """A family deactivation needs an active family without a program starting this month or
+    later (the registry's `deactivate_family` refuses both on ratification)."""
+    family = Family.objects.get(pk=proposal.family_id)
+    if not family.is_active:
+        message = _("This family is already inactive.")
+        return [_leaving_error("deactivate_family_inactive", "status", message)]
+    starting = family.programs.filter(start_month__gte=today.replace(day=1)).first()
+    if starting is None:
+        return []
+    message = _(
+        "The family starts receiving %(program)s in %(month)s; it can be deactivated "
+        "from the month after."
+    ) % {"program": starting.get_program_display(), "month": starting.start_month.strftime("%m-%Y")}
+    return [_leaving_error("deactivate_family_program_starting", "programs", message)]
 
 
 def _move_error(rule: str, message: str) -> dict[str, Any]:

@@ -8,6 +8,7 @@ Payload shapes by kind (dates as ISO text):
   (the batch is the old desa's; dusun/RT/RW not given are emptied, an address not given kept)
 - correct_person: {"person": {field: value}, "relationship": n?}         (target person, family)
 - deactivate: {} with subtype = the reason (registry InactiveReason)     (target person, family)
+  without a person (target family only): the whole family (penonaktifan keluarga)
 - program: {} with subtype = the program; pbi_non_dtks: {"person": {...}} and no target
 """
 
@@ -22,12 +23,29 @@ from django.utils.dateparse import parse_date
 from dtks.audit.diff import snapshot
 from dtks.registry.choices import Program
 from dtks.registry.conflicts import Subject, subject_of
-from dtks.registry.models import FamilyProgram, Membership
+from dtks.registry.models import Family, FamilyProgram, Membership
 
 from .models import Kind, ProgramProposal, Proposal
 
 DATE_FIELDS = frozenset({"birth_date"})
 MOVE_DESA = "move_desa"  # correct_family subtype: the family moves to another desa/kelurahan
+
+
+def deactivates_family(proposal: Proposal) -> bool:
+    """A deactivation of the whole family (kind `deactivate`, a family and no person)."""
+    return proposal.kind == Kind.DEACTIVATE and not proposal.person_id and bool(proposal.family_id)
+
+
+def family_leaving_values(family_id: int) -> dict[str, Any]:
+    """What a family deactivation changes, as the registry holds it now."""
+    family = Family.objects.get(pk=family_id)
+    members = Membership.objects.filter(family_id=family_id, end_date=None).count()
+    return {
+        "status": family.status,
+        "inactive_reason": family.inactive_reason,
+        "members": members,
+        "programs": current_programs(family_id),
+    }
 
 
 def typed(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -80,6 +98,8 @@ def current_values(proposal: Proposal) -> dict[str, Any]:
         return values
     if proposal.kind == Kind.DEACTIVATE and proposal.person_id:
         return {"status": proposal.person.status}
+    if deactivates_family(proposal):
+        return family_leaving_values(proposal.family_id)
     if proposal.kind == Kind.PROGRAM and proposal.family_id:
         return {"programs": current_programs(proposal.family_id)}
     return {}
@@ -110,6 +130,9 @@ def after_values(proposal: Proposal) -> dict[str, Any]:
         if "relationship" in payload:
             values["relationship"] = payload["relationship"]
         return values
+    if deactivates_family(proposal):  # members leave, programs end (registry.deactivate_family)
+        return {"status": "inactive", "inactive_reason": proposal.subtype, "members": 0,
+                "programs": []}  # fmt: skip
     if proposal.kind == Kind.DEACTIVATE:
         return {"status": "inactive", "inactive_reason": proposal.subtype}
     if proposal.kind == Kind.PROGRAM and proposal.family_id:

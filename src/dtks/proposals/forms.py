@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from .models import Proposal
 
 NON_DTKS = "pbi_non_dtks"  # the URL slug of a PBI-JKN non-DTKS proposal (kind `program`)
+DEACTIVATE_FAMILY = "deactivate_family"  # the URL slug of a whole family's deactivation
 FAMILY_PROGRAMS = [(v, label) for v, label in ProgramProposal.choices if v != NON_DTKS]
 
 
@@ -50,6 +51,19 @@ class DeactivateForm(NoteForm):
         self.fields["person"].choices = [
             (m.person_id, f"{m.person.name} ({m.get_relationship_display()})") for m in members
         ]
+
+
+class DeactivateFamilyForm(NoteForm):
+    reason = forms.ChoiceField(
+        label=_("Reason"),
+        choices=c.InactiveReason.choices,
+        help_text=_(
+            "Every current member becomes inactive with this reason and the family's "
+            "programs end with the previous month."
+        ),
+    )
+
+    field_order = ["reason", "note"]
 
 
 class ProgramForm(NoteForm):
@@ -196,6 +210,19 @@ class DeactivateEntry(Entry):
         return Person.objects.get(pk=self.form.cleaned_data["person"])
 
 
+class DeactivateFamilyEntry(Entry):
+    kind, title = Kind.DEACTIVATE, _("Propose deactivating the whole family")
+
+    def build(self, data: Any) -> forms.Form:
+        return NoteForm(data, initial=self.payload) if self.editing else DeactivateFamilyForm(data)
+
+    def subtype(self) -> str:
+        return self.form.cleaned_data["reason"]
+
+    def target_person(self) -> Person | None:
+        return None
+
+
 class ProgramEntry(Entry):
     kind, title = Kind.PROGRAM, _("Propose a program")
 
@@ -225,13 +252,14 @@ ENTRIES: dict[str, type[Entry]] = {
     Kind.CORRECT_FAMILY: CorrectFamilyEntry,
     Kind.CORRECT_PERSON: CorrectPersonEntry,
     Kind.DEACTIVATE: DeactivateEntry,
+    DEACTIVATE_FAMILY: DeactivateFamilyEntry,
     Kind.PROGRAM: ProgramEntry,
     NON_DTKS: NonDtksEntry,
 }
 # What the page needs before its forms: a family (found by No. KK), and a person of it.
 NEEDS_FAMILY = frozenset(
     {Kind.NEW_MEMBER, Kind.CORRECT_FAMILY, Kind.CORRECT_PERSON, Kind.DEACTIVATE, Kind.PROGRAM}
-)
+) | {DEACTIVATE_FAMILY}
 NEEDS_PERSON = frozenset({Kind.CORRECT_PERSON})
 
 
@@ -239,4 +267,6 @@ def entry_slug(proposal: Proposal) -> str:
     """The `ENTRIES` key of an existing proposal."""
     if proposal.kind == Kind.PROGRAM and proposal.subtype == NON_DTKS:
         return NON_DTKS
+    if proposal.kind == Kind.DEACTIVATE and not proposal.person_id:
+        return DEACTIVATE_FAMILY
     return proposal.kind

@@ -60,7 +60,11 @@ FIELDS = {
     f.attname: f for m in (Family, Person, Membership) for f in m._meta.concrete_fields
 }  # fmt: skip
 SUBTYPE_LABELS = {**dict(c.InactiveReason.choices), **dict(ProgramProposal.choices)}
-EXTRA_LABELS = {"programs": _("Programs"), "note": _("Explanation and evidence")}
+EXTRA_LABELS = {
+    "programs": _("Programs"),
+    "note": _("Explanation and evidence"),
+    "members": _("Current members"),
+}
 
 
 # --- presenting ---------------------------------------------------------------------------
