@@ -1,4 +1,5 @@
-"""The demo's history: 2022 (Tabel 5.4) closed, 2023 reached through ratified proposals."""
+"""The demo's history: 2022 (Tabel 5.4) closed, 2023 reached through ratified proposals
+(new families, corrections, whole families deactivated)."""
 
 from __future__ import annotations
 
@@ -68,10 +69,12 @@ def check_history(targets: list[KecamatanTarget]) -> None:
         assert is_path([(t.action, t.from_status, t.to_status) for t in proposal.transitions.all()])
         assert all(t.at.year == 2023 for t in proposal.transitions.all())
     diff = diff_periods(p2022, p2023, user=None).totals()
-    events = AuditEvent.objects.filter(action="deactivate_demo_families")
-    deactivated = sum(len(e.after["changes"]) for e in events)
+    deactivated = ratified.filter(kind="deactivate", person=None)
+    events = AuditEvent.objects.filter(action="deactivate_family", subject_type="family")
+    assert {e.note for e in events} == {f"proposal={p.pk}" for p in deactivated}
     assert diff["in"] == ratified.filter(kind="new_family").count()
-    assert diff["out"] == deactivated > 0
+    assert diff["out"] == deactivated.count() == events.count() > 0
+    assert not Family.objects.filter(pk__in=deactivated.values("family"), status="active").exists()
 
 
 @pytest.mark.django_db

@@ -5,17 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import transaction
-from django.db.models import F
-from django.utils import translation
 
 from dtks.accounts.models import RoleAssignment, User
 from dtks.accounts.roles import ROLE_PERMS, Perm, Role
 from dtks.audit.record import Change, record_events
 from dtks.demo.synth import make_nik, make_no_kk
-from dtks.registry.choices import InactiveReason, RecordStatus
-from dtks.registry.models import Family, Membership, Person
+from dtks.registry.models import Membership, Person
 from dtks.wilayah.models import Region
 
 DEMO_PASSWORD = "demo-dtks-2023"
@@ -89,31 +85,6 @@ def _by_desa(rows: list[tuple[str, dict]]) -> list[Change]:
     for code, row in rows:
         per.setdefault(code, []).append(row)
     return [Change("registry", code, None, {"changes": per[code]}, None, code) for code in per]
-
-
-@transaction.atomic
-def deactivate_demo_families(
-    families: list[tuple[int, dt.date]], *, by: User | None, reason: str
-) -> int:
-    """Families of the 2022 demo registry ditidaklayakkan in 2023 (with their members, whose
-    memberships end that day). The registry has no action for a whole family, and a proposal
-    cannot deactivate a head while the family is active, so the demo writes it itself:
-    one audit event per desa (`deactivate_demo_families`) listing the families."""
-    with translation.override(settings.LANGUAGE_CODE):
-        label = str(InactiveReason(reason).label)
-    changed = []
-    for pk, day in families:
-        family = Family.objects.select_for_update().get(pk=pk)
-        members = Membership.objects.filter(family=family, end_date__isnull=True)
-        Person.objects.filter(pk__in=members.values("person_id")).update(
-            status=RecordStatus.INACTIVE, inactive_reason=reason
-        )
-        members.filter(start_date__gt=day).update(end_date=F("start_date"), end_reason=label)
-        members.update(end_date=day, end_reason=label)
-        Family.objects.filter(pk=pk).update(status=RecordStatus.INACTIVE, inactive_reason=reason)
-        changed.append((family.desa_id, {"family": pk, "no_kk": family.no_kk, "on": str(day)}))
-    record_events(by, "deactivate_demo_families", _by_desa(changed), note=reason)
-    return len(changed)
 
 
 @transaction.atomic

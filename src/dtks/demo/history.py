@@ -8,13 +8,16 @@ The 2023 registry is planned exactly as `generator` plans it; the 2022 one is de
   written in 2022; the desa proposes them (usulan baru) in a 2023 month and they are verified,
   finalised and ratified through the proposals workflow;
 - **deactivated in 2023**: extra defect-free families are generated active in 2022 and
-  deactivated (ditidaklayakkan) in 2023 by `actions.deactivate_demo_families` — no proposal
-  kind deactivates a whole family (a head cannot be deactivated while the family is active);
+  deactivated (ditidaklayakkan: no longer eligible) in 2023 by a proposal to deactivate the
+  whole family, ratified like the others (`registry.deactivate_family`: members nonaktif,
+  memberships ended, programs ended);
 - **corrected in 2023**: defect-free persons whose 2022 record lacked the mother's name (a
   2022 finding) are corrected by a perbaikan proposal;
 - **found in 2023**: the 2023 defects not already there in 2022 were written right in 2022
   (another NIK, the mother's name, the birth place, alive) and are entered as 2023 data entry
-  (`actions.enter_demo_data`), then found by the 2023 checks.
+  (`actions.enter_demo_data`), then found by the 2023 checks. This one is not a proposal: a
+  proposal whose data breaks a rule is refused before submission, so defects reach the
+  registry through data entry (an import), never through a ratified proposal.
 
 Tabel 5.4 gives only kabupaten totals (23,744 families, 550 needing repair): they are spread over
 the kecamatan in proportion to Tabel 5.3 (largest remainder). A smaller table is scaled the same
@@ -37,18 +40,14 @@ from dtks.accounts.models import User
 from dtks.periods.actions import close_period, get_or_create_period
 from dtks.proposals import actions as proposals
 from dtks.proposals.models import Proposal, ProposalBatch
+from dtks.proposals.uploads import upload_document
 from dtks.registry.models import Family, Membership, Person
 from dtks.verification.actions import run_checks
 from dtks.wilayah.models import Region
 
 from . import generator, plant, synth
-from .actions import DEMO_DESA, deactivate_demo_families, ensure_demo_users, enter_demo_data
+from .actions import DEMO_DESA, ensure_demo_users, enter_demo_data
 from .plant import Plan
-
-try:  # the batch's berita acara: submission requires it where the uploads exist
-    from dtks.proposals.uploads import upload_document
-except ImportError:  # pragma: no cover - a tree without proposal uploads
-    upload_document = None
 
 Row = dict[str, object]
 
@@ -63,6 +62,7 @@ WIB = ZoneInfo("Asia/Jakarta")
 # Days of a month inside its windows under both presets: DTKS proposals 15–20 (15–25), the
 # kabupaten's verification, finalisation and ratification 15 to the day before month end (25–).
 SUBMIT_DAY, VERIFY_DAY, FINALISE_DAY, RATIFY_DAY = 16, 25, 26, 27
+GONE_REASON = "not_eligible"  # why the families deactivated in 2023 leave DTKS
 LOST_SERIAL = 9001  # 2022 NIKs of persons re-entered in 2023 take serials from here
 
 
@@ -312,7 +312,7 @@ class _Actors:
 def _batch(actors: _Actors, desa: str, month: int) -> ProposalBatch:
     by = actors.proposer(desa)
     batch = proposals.open_batch(by=by, desa=Region.objects.get(code=desa), year=2023, month=month)
-    if upload_document is not None and not batch.documents.exists():
+    if not batch.documents.exists():  # the berita acara: submission requires it
         upload = SimpleUploadedFile(f"berita-acara-{desa}-{month}.pdf", TINY_PDF)
         upload_document(batch, by=by, kind="berita_acara", file=upload)
     return batch
@@ -334,8 +334,8 @@ def _walk(batch: ProposalBatch, drafts: list[Proposal], actors: _Actors) -> list
 
 
 def propose_2023(changes: Changes2023, actors: _Actors, desa_codes: list[str]) -> list[Proposal]:
-    """The 2023 proposals of every desa (usulan baru, perbaikan), in its month, through the
-    whole workflow up to ratification (disahkan)."""
+    """The 2023 proposals of every desa (usulan baru, perbaikan, penonaktifan keluarga), in
+    its month, through the whole workflow up to ratification (disahkan)."""
     work: dict[tuple[str, int], list[dict[str, object]]] = {}
 
     def add(desa: str, **kwargs: object) -> None:
@@ -354,6 +354,9 @@ def propose_2023(changes: Changes2023, actors: _Actors, desa_codes: list[str]) -
     )
     for pk, values in changes.fixed:
         add(desa_of[pk], kind="correct_person", person=persons[pk], payload={"person": values})
+    gone = Family.objects.in_bulk(changes.gone)
+    for pk in changes.gone:  # the whole family, no longer eligible (ditidaklayakkan)
+        add(gone[pk].desa_id, kind="deactivate", subtype=GONE_REASON, family=gone[pk])
     done: list[Proposal] = []
     for (desa, month), items in sorted(work.items(), key=lambda kv: (kv[0][1], kv[0][0])):
         batch = _batch(actors, desa, month)
@@ -387,9 +390,9 @@ class HistoryResult:
 def build_demo_history(
     targets: list[generator.KecamatanTarget] | None = None, *, seed: int = 2023
 ) -> HistoryResult:
-    """Write the 2022 registry, check it, close 2022; then 2023: the desa's proposals ratified,
-    the families ditidaklayakkan, the data entered, and the 2023 checks. Period 2023 is left
-    open for the caller to close after what else it adds."""
+    """Write the 2022 registry, check it, close 2022; then 2023: the desa's proposals ratified
+    (new families, corrections, families ditidaklayakkan), the data entered, and the 2023
+    checks. Period 2023 is left open for the caller to close after what else it adds."""
     targets = targets if targets is not None else generator.tabel_5_3()
     history = plan_history(targets, seed)
     rows, changes = rows_2022(history)
@@ -403,9 +406,7 @@ def build_demo_history(
     close_period(get_or_create_period(YEAR_2022), by=actors.verifier)
     desa_codes = sorted({p.desa.code for p in history.plans})
     done = propose_2023(changes, actors, desa_codes)
-    gone = Family.objects.in_bulk(changes.gone)
-    dated = [(pk, at(month_of(gone[pk].desa_id, desa_codes), 20).date()) for pk in changes.gone]
-    deactivated = deactivate_demo_families(dated, by=actors.verifier, reason="not_eligible")
+    deactivated = sum(1 for p in done if p.kind == "deactivate" and not p.person_id)
     entered = enter_demo_data(changes.found, by=actors.entry)
     run_checks(wilayah=generator.KABUPATEN)
     return HistoryResult(len(rows.families), len(done), deactivated, entered, len(changes.fixed))
