@@ -147,3 +147,14 @@ def test_other_desa_gets_404_and_read_only_roles_403(batch, personas, family_a):
     assert client_for(personas.operator_b).post(url, body).status_code == 404
     assert client_for(personas.pimpinan).post(url, body).status_code == 403
     assert not Proposal.objects.exists()
+
+
+def test_the_ratification_pack_names_the_head_of_a_deactivated_family(batch, personas, family_a):
+    from dtks.proposals import pack as packs
+    from dtks.proposals.pack_pdf import sections
+
+    head = family_a.memberships.get(relationship=1).person
+    proposal = walk(_propose(batch, personas, family_a), "ratified", personas)
+    (section,) = sections(packs.build_content(batch.year, batch.month, batch.desa))
+    (row,) = [r for r in section.rows if r.proposal_id == proposal.pk]
+    assert (row.no_kk, row.nik, row.name) == (family_a.no_kk, head.nik, head.name)

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.db.models import F
 from django.utils import timezone
 from fpdf import FPDF
 
@@ -131,11 +132,16 @@ def _changed(proposal: Proposal) -> str:
 
 
 def _heads(proposals: list[Proposal]) -> dict[int, tuple[str, str]]:
-    """`{family id: (NIK, name)}` of each family's current head, in one query."""
+    """`{family id: (NIK, name)}` of each family's head, in one query: the current head, or,
+    for a family the period deactivated, the head it had last."""
     families = {p.family_id for p in proposals if p.family_id}
-    heads = Membership.objects.filter(family_id__in=families, end_date=None, relationship=1)
-    rows = heads.values_list("family_id", "person__nik", "person__name")
-    return {family: (nik, name) for family, nik, name in rows}
+    heads = Membership.objects.filter(family_id__in=families, relationship=1).order_by(
+        "family_id", F("end_date").desc(nulls_first=True), "-id"
+    )
+    found: dict[int, tuple[str, str]] = {}
+    for family, nik, name in heads.values_list("family_id", "person__nik", "person__name"):
+        found.setdefault(family, (nik, name))
+    return found
 
 
 def rows_of(proposal: Proposal, heads: dict[int, tuple[str, str]]) -> list[Row]:
@@ -151,7 +157,10 @@ def rows_of(proposal: Proposal, heads: dict[int, tuple[str, str]]) -> list[Row]:
         kk = payload.get("family", {}).get("no_kk", no_kk)
         members = payload.get("members", [])
         return [line(m.get("nik", ""), m.get("name", ""), _joins(m), kk) for m in members]
-    if kind in (Kind.NEW_MEMBER, Kind.CORRECT_PERSON, Kind.DEACTIVATE) or "person" in payload:
+    whole_family = kind == Kind.DEACTIVATE and not proposal.person_id
+    if not whole_family and (
+        kind in (Kind.NEW_MEMBER, Kind.CORRECT_PERSON, Kind.DEACTIVATE) or "person" in payload
+    ):
         person = payload.get("person", {})
         nik = proposal.person.nik if proposal.person_id else person.get("nik", "")
         name = proposal.person.name if proposal.person_id else person.get("name", "")
