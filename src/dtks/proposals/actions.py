@@ -12,7 +12,7 @@ writes a `Transition` row and an audit event.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
@@ -21,15 +21,16 @@ from django.utils.translation import gettext as _
 
 from dtks.accounts.roles import Perm
 from dtks.accounts.scope import in_area
-from dtks.audit.record import Change, record_events
+from dtks.audit.record import Change, held_events, record_events
 from dtks.core.errors import DomainError, PermissionDeniedError
 from dtks.registry import choices as c
-from dtks.registry.actions import deferred_rechecks
+from dtks.registry.actions import counted_ids, deferred_families, deferred_rechecks
 from dtks.registry.conflicts import ConflictOfInterestError, conflicts
 from dtks.registry.models import Family, Membership, Person
-from dtks.schedule.windows import refuse_outside_window
+from dtks.schedule.windows import WindowClosedError, refuse_outside_window
 
-from .apply import apply_proposal
+from .apply import apply_change
+from .batch_checks import RatifyChecks, ratify_checks
 from .checks import errors, run_rules
 from .data import current_values, subject
 from .models import Kind, ProgramProposal, Proposal, ProposalBatch, Status, Transition
@@ -57,6 +58,20 @@ def authorise_step(
     proposal: Proposal, action: str, by: User, *, note: str = "", when: dt.datetime | None = None
 ) -> Step:
     """The step `action` takes from the proposal's status, or a refusal saying why not."""
+    return _authorise(proposal, action, by, note=note, when=when)
+
+
+def _authorise(
+    proposal: Proposal,
+    action: str,
+    by: User,
+    *,
+    note: str = "",
+    when: dt.datetime | None = None,
+    judged: RatifyChecks | None = None,
+) -> Step:
+    """`authorise_step`, with the verifier, conflict and window answers taken from `judged`
+    when a batch judged them at once (`batch_checks`), in the same order of refusals."""
     step = step_for(proposal.status, action)
     if step is None:
         raise DomainError(
@@ -65,14 +80,17 @@ def authorise_step(
             code="wrong_state",
         )
     _refuse_role(proposal, step, by)
-    _refuse_checker(proposal, step, by)
+    _refuse_checker(proposal, step, by, judged)
     if step.note_required and not note.strip():
         raise DomainError(_("Write a note saying why."), field="note", code="note_required")
     if step.window:
         kind = step.window
         if kind == PROPOSAL_WINDOW:
             kind = window_kind(proposal.kind, proposal.subtype)
-        refuse_outside_window(kind, proposal.batch.desa_id, when)
+        if judged is None:
+            refuse_outside_window(kind, proposal.batch.desa_id, when)
+        elif not (status := judged.windows[proposal.batch.desa_id]).open:
+            raise WindowClosedError(kind, status.opens)
     return step
 
 
@@ -92,21 +110,29 @@ def _refuse_role(proposal: Proposal, step: Step, by: User) -> None:
         )
 
 
-def _refuse_checker(proposal: Proposal, step: Step, by: User) -> None:
+def _refuse_checker(
+    proposal: Proposal, step: Step, by: User, judged: RatifyChecks | None = None
+) -> None:
     if step.independent and by.pk == proposal.proposed_by_id:
         raise PermissionDeniedError(
             _("You made this proposal; another officer must %(step)s it.")
             % {"step": LABELS[step.action]},
             code="maker_checker",
         )
-    if step.not_verifier and proposal.transitions.filter(action="verify", by=by).exists():
+    if step.not_verifier and (
+        proposal.pk in judged.verified
+        if judged
+        else proposal.transitions.filter(action="verify", by=by).exists()
+    ):
         raise PermissionDeniedError(
             _("You verified this proposal; another officer must %(step)s it.")
             % {"step": LABELS[step.action]},
             code="verifier_checker",
         )
-    if (step.untied or step.independent) and (found := conflicts(by, subject(proposal))):
-        raise ConflictOfInterestError(found)
+    if step.untied or step.independent:
+        found = judged.ties[proposal.pk] if judged else conflicts(by, subject(proposal))
+        if found:
+            raise ConflictOfInterestError(found)
 
 
 def _move(
@@ -127,16 +153,22 @@ def _move(
         at=when or timezone.now(),
         note=note.strip()[:300],
     )
-    change = Change(
+    record_events(
+        by, f"proposal_{step.action}", [_step_change(proposal, source)], note.strip()[:300]
+    )
+    return row
+
+
+def _step_change(proposal: Proposal, source: str) -> Change:
+    """The audit change of a step: the status before → after, with the kind."""
+    return Change(
         "proposal",
         str(proposal.pk),
         {"status": source} if source else None,
-        {"status": step.target, "kind": proposal.kind, "subtype": proposal.subtype},
+        {"status": proposal.status, "kind": proposal.kind, "subtype": proposal.subtype},
         proposal.family_id,
         proposal.batch.desa_id,
     )
-    record_events(by, f"proposal_{step.action}", [change], note.strip()[:300])
-    return row
 
 
 def _locked(proposal: Proposal) -> Proposal:
@@ -305,7 +337,6 @@ def finalise_proposal(proposal: Proposal, *, by: User, when: dt.datetime | None 
 
 
 @transaction.atomic
-@deferred_rechecks()  # the registry's rechecks run once for the batch, inside its transaction
 def ratify_batch(
     batch: ProposalBatch,
     *,
@@ -323,20 +354,104 @@ def ratify_batch(
     chosen = list(queryset.order_by("id").values_list("pk", flat=True))
     if not chosen:
         raise DomainError(_("There is no finalised proposal to ratify."), code="nothing")
-    done = []
-    for pk in chosen:
-        proposal = _locked(Proposal(pk=pk))
-        step = authorise_step(proposal, "ratify", by, when=when)
-        try:
-            with transaction.atomic():
-                proposal.result = apply_proposal(proposal, ratified_by=by)
-                proposal.family_id = proposal.family_id or proposal.result.get("family_id")
-        except DomainError as exc:
-            raise DomainError(
-                _("Proposal #%(id)s: %(message)s") % {"id": pk, "message": exc.message},
-                field=exc.field,
-                code=exc.code,
-            ) from exc
-        _move(proposal, step, by, when=when)
-        done.append(proposal)
+    return ratify_groups([chosen], by=by, when=when)
+
+
+@transaction.atomic
+def ratify_groups(
+    groups: Iterable[list[int]], *, by: User, when: dt.datetime | None = None
+) -> list[Proposal]:
+    """Ratify the proposals of each group (a batch's ids, in order), group after group, all
+    or none, as `ratify_batch` does one by one: each proposal is refused for the same reasons
+    in the same order, then applied. What the checks read is read once per group
+    (`batch_checks`); a proposal an earlier change of the call touched (its family, its
+    person) is read and judged again on its own. The registry's audit events and one
+    `proposal_ratify` event per proposal are appended to the chain at the end
+    (`held_events`), the transitions and statuses written in bulk, each desa's last ID DTKS
+    read once (`counted_ids`), and the registry's rechecks run once (`deferred_rechecks`)."""
+    done: list[Proposal] = []
+    spans: dict[int, tuple[int, int]] = {}
+    with deferred_rechecks(), counted_ids():
+        with held_events() as events:
+            for ids in groups:
+                for proposal in _ratify_group(ids, by, when):
+                    start = len(events)
+                    _apply(proposal, by)
+                    spans[proposal.pk] = (start, len(events))
+                    done.append(proposal)
+            changes = [_step_change(p, Status.FINALISED) for p in _as_ratified(done)]
+            record_events(by, "proposal_ratify", changes)
+        for proposal in done:
+            first, last = spans[proposal.pk]
+            proposal.result["audit_events"] = [e.pk for e in events[first:last]]
+        _save_ratified(done, by, when)
     return done
+
+
+def _ratify_group(ids: list[int], by: User, when: dt.datetime | None) -> Iterator[Proposal]:
+    """The group's proposals, locked, each authorised just before it is applied."""
+    locked = list(
+        Proposal.objects.select_for_update(of=("self",))
+        .filter(pk__in=ids)
+        .select_related("batch", "batch__desa", "family", "person", "proposed_by")
+        .order_by("id")
+    )
+    proposers: dict[int, User] = {}
+    for p in locked:  # one instance per user: their roles and area are read once
+        p.proposed_by = proposers.setdefault(p.proposed_by_id, p.proposed_by)
+    step = step_for(Status.FINALISED, "ratify")
+    judged = ratify_checks(locked, by, step.window, when)
+    persons: set[int] = set()
+    for proposal in locked:
+        touched = deferred_families()
+        if proposal.family_id in touched or (proposal.person_id or 0) in persons:
+            proposal = _locked(proposal)  # changed since it was read: as one by one
+            _authorise(proposal, "ratify", by, when=when)
+        else:
+            _authorise(proposal, "ratify", by, when=when, judged=judged)
+        yield proposal
+        persons.update(proposal.result.get("person_ids", ()))
+        if proposal.person_id:
+            persons.add(proposal.person_id)
+
+
+def _apply(proposal: Proposal, by: User) -> None:
+    """The proposal's registry change (`apply.apply_change`); a refusal names the proposal."""
+    try:
+        proposal.result = apply_change(proposal, ratified_by=by)
+    except DomainError as exc:
+        raise DomainError(
+            _("Proposal #%(id)s: %(message)s") % {"id": proposal.pk, "message": exc.message},
+            field=exc.field,
+            code=exc.code,
+        ) from exc
+    proposal.family_id = proposal.family_id or proposal.result.get("family_id")
+
+
+def _as_ratified(done: list[Proposal]) -> list[Proposal]:
+    step = step_for(Status.FINALISED, "ratify")
+    for proposal in done:
+        proposal.status = step.target
+    return done
+
+
+def _save_ratified(done: list[Proposal], by: User, when: dt.datetime | None) -> None:
+    """The ratified proposals' status, family and result, and their `Transition` rows, in bulk."""
+    now = timezone.now()
+    for proposal in done:
+        proposal.updated_at = now
+    fields = ["status", "family", "result", "updated_at"]
+    Proposal.objects.bulk_update(done, fields, batch_size=500)
+    step = step_for(Status.FINALISED, "ratify")
+    rows = [
+        Transition(
+            proposal=p,
+            action=step.action,
+            from_status=step.source,
+            to_status=step.target,
+            by=by,
+            at=when or now,
+        )
+        for p in done
+    ]
+    Transition.objects.bulk_create(rows, batch_size=1000)

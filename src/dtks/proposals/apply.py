@@ -37,10 +37,16 @@ def apply_proposal(proposal: Proposal, *, ratified_by: Any) -> dict[str, Any]:
     """Make the proposal's change in the registry; return the links to what it wrote.
     Raises `DomainError` (nothing of this proposal is left) when the registry refuses."""
     start = _last_event_id()
-    result = _APPLY[proposal.kind](proposal, ratified_by)
+    result = apply_change(proposal, ratified_by=ratified_by)
     events = AuditEvent.objects.filter(id__gt=start).order_by("id")
     result["audit_events"] = list(events.values_list("id", flat=True))
     return result
+
+
+def apply_change(proposal: Proposal, *, ratified_by: Any) -> dict[str, Any]:
+    """The proposal's change through the registry actions: the ids of what it created, not
+    yet its audit events (`ratify_groups` takes them from the held events)."""
+    return _APPLY[proposal.kind](proposal, ratified_by)
 
 
 def _link(proposal: Proposal) -> str:
@@ -157,19 +163,18 @@ def ratify_period(
     *, by: User, year: int, month: int, when: dt.datetime | None = None
 ) -> list[Proposal]:
     """Disahkan for a whole month: every batch of the period that the pengesah may ratify
-    and that holds finalised proposals, through `ratify_batch`, all or none (one refusal
+    and that holds finalised proposals, as `ratify_batch` does, all or none (one refusal
     leaves every batch unapplied). The registry's rechecks run once, over every family the
     period's proposals touched, at the end."""
-    from .actions import ratify_batch  # the actions import this module
+    from .actions import ratify_groups  # the actions import this module
 
-    ready = Proposal.objects.filter(status=Status.FINALISED, batch__year=year, batch__month=month)
     batches = ProposalBatch.objects.filter(
-        area_q(by, "desa__code", Perm.RATIFY), pk__in=ready.values("batch_id")
-    ).order_by("desa_id")
-    if not batches:
+        area_q(by, "desa__code", Perm.RATIFY), year=year, month=month
+    )
+    ready = Proposal.objects.filter(status=Status.FINALISED, batch__in=batches)
+    groups: dict[int, list[int]] = {}
+    for batch_id, pk in ready.order_by("batch__desa_id", "id").values_list("batch_id", "pk"):
+        groups.setdefault(batch_id, []).append(pk)
+    if not groups:
         raise DomainError(_("There is no finalised proposal to ratify."), code="nothing")
-    done: list[Proposal] = []
-    with registry.deferred_rechecks():
-        for batch in batches:
-            done += ratify_batch(batch, by=by, when=when)
-    return done
+    return ratify_groups(groups.values(), by=by, when=when)

@@ -36,7 +36,7 @@ from dtks.wilayah.models import Level
 from . import choices as c
 from .approval import Approval, audit_note, refuse_unless_approved
 from .conflicts import Subject, subject_of
-from .ids import FAMILY, PERSON, next_id_dtks
+from .ids import FAMILY, PERSON, format_id_dtks, next_id_dtks
 from .models import Family, FamilyProgram, Membership, Person
 from .search_names import refresh_member_names
 from .validators import sixteen_digit_problem
@@ -68,6 +68,36 @@ DEFAULT_FAMILIES_CHECKS = ("dtks.verification.actions.recheck_families",)
 # Inside `deferred_rechecks()`: the families waiting for their recheck → the last user who
 # changed each (the checks close resolved findings in that user's name, as a recheck would).
 _deferred: ContextVar[dict[int, User | None] | None] = ContextVar("deferred_rechecks", default=None)
+# Inside `counted_ids()`: the last ID DTKS sequence handed out per (desa, kind).
+_counted: ContextVar[dict[tuple[str, str], int] | None] = ContextVar("counted_ids", default=None)
+
+
+@contextmanager
+def counted_ids() -> Iterator[None]:
+    """Inside, each desa's next ID DTKS (family, person) is read from the database once and
+    then counted on in memory: a batch creating thousands of records reads a desa's last ID
+    once, not once per record. The IDs are those the records would get one by one, provided
+    the block is all or nothing (a refused creation inside must end the whole transaction, or
+    the numbers it took stay skipped). Nested blocks share the outermost's counts."""
+    if _counted.get() is not None:
+        yield
+        return
+    token = _counted.set({})
+    try:
+        yield
+    finally:
+        _counted.reset(token)
+
+
+def _next_id(desa_code: str, kind: str) -> str:
+    counts = _counted.get()
+    if counts is None:
+        return next_id_dtks(desa_code, kind)
+    key = (desa_code, kind)
+    if key not in counts:
+        counts[key] = int(next_id_dtks(desa_code, kind)[-6:]) - 1
+    counts[key] += 1
+    return format_id_dtks(desa_code, kind, counts[key])
 
 
 class DuplicateNikError(DomainError):
@@ -130,6 +160,14 @@ def deferred_rechecks() -> Iterator[None]:
         _deferred.reset(token)
     if pending:
         _run_deferred(pending)
+
+
+def deferred_families() -> frozenset[int]:
+    """The families changed (or renamed through a member) so far inside `deferred_rechecks()`,
+    whose rechecks wait; empty outside one. A caller that judged families before the block's
+    changes knows which of them to judge again."""
+    pending = _deferred.get()
+    return frozenset(pending) if pending else frozenset()
 
 
 def _run_deferred(pending: Mapping[int, User | None]) -> None:
@@ -252,7 +290,7 @@ def _membership_change(m: Membership, before: dict[str, Any] | None, family: Fam
 
 
 def _new_person(data: Mapping[str, Any], desa_code: str, *, by: User, prefix: str) -> Person:
-    person = Person(id_dtks=next_id_dtks(desa_code, PERSON))
+    person = Person(id_dtks=_next_id(desa_code, PERSON))
     _apply(person, data, PERSON_FIELDS)
     person.nik = _identity(person.nik, prefix + "nik", _("NIK"))
     _full_clean(person, prefix)
@@ -303,7 +341,7 @@ def create_family(
         ).with_members(members),
         approval,
     )
-    family = Family(desa=desa, id_dtks=next_id_dtks(desa.code, FAMILY))
+    family = Family(desa=desa, id_dtks=_next_id(desa.code, FAMILY))
     _apply(family, data, FAMILY_FIELDS)
     if not family.data_year:
         family.data_year = settings.DTKS_CURRENT_YEAR
