@@ -62,7 +62,9 @@ PERSON_FIELDS = tuple(
 # The checks that follow a saved family; configurable so the registry does not import the
 # verification layer that sits above it.
 DEFAULT_FAMILY_CHECKS = ("dtks.verification.actions.recheck_family",)
-# The same checks over many families at once (`deferred_rechecks`): `check(families, by=...)`.
+# The same checks over many families at once (`deferred_rechecks`): `check(families, by=...)`,
+# `by` mapping each family's id to the user who changed it last (resolved findings are closed
+# in that user's name).
 DEFAULT_FAMILIES_CHECKS = ("dtks.verification.actions.recheck_families",)
 
 # Inside `deferred_rechecks()`: the families waiting for their recheck → the last user who
@@ -144,7 +146,8 @@ def _refresh_names(families: Any) -> None:
 def deferred_rechecks() -> Iterator[None]:
     """Hold the per-family rechecks of the actions run inside, then, on a clean exit and in
     the caller's transaction, refresh the touched families' search names in one UPDATE and run
-    `DTKS_FAMILIES_CHECKS` once per acting user over the families that user changed last.
+    `DTKS_FAMILIES_CHECKS` once over the changed families, with a mapping family id → the
+    user who changed it last (resolved findings are closed in that user's name).
 
     The findings come out as if each family had been rechecked after the whole block (its
     members' rules read the data as it is then). Nested blocks leave the work to the
@@ -173,17 +176,13 @@ def deferred_families() -> frozenset[int]:
 def _run_deferred(pending: Mapping[int, User | None]) -> None:
     with transaction.atomic():
         refresh_member_names(Family.objects.filter(pk__in=list(pending)))
-        by_user: dict[int | None, list[int]] = {}
-        users: dict[int | None, User | None] = {}
-        for pk, by in pending.items():
-            if by is None:  # only renamed through another family: names, no checks
-                continue
-            by_user.setdefault(by.pk, []).append(pk)
-            users[by.pk] = by
-        for user_pk, family_ids in by_user.items():
-            families = list(Family.objects.filter(pk__in=family_ids).order_by("pk"))
-            for check in _families_checks():
-                check(families, by=users[user_pk])
+        # A family only renamed through another family's member: names, no checks.
+        changed = {pk: by for pk, by in pending.items() if by is not None}
+        if not changed:
+            return
+        families = list(Family.objects.filter(pk__in=list(changed)).order_by("pk"))
+        for check in _families_checks():
+            check(families, by=changed)
 
 
 def authorise_edit(user: User, desa_code: str) -> None:

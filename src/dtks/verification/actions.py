@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from tqdm import tqdm
@@ -272,11 +272,30 @@ def recheck_family(family: Family, *, by: User | None) -> CheckSummary:
     )
 
 
-def recheck_families(families: Iterable[Family], *, by: User | None) -> CheckSummary:
+def recheck_families(
+    families: Iterable[Family], *, by: User | Mapping[int, User | None] | None
+) -> CheckSummary:
     """`recheck_family` for many families in one run (the registry's `deferred_rechecks`,
     e.g. a ratified batch): the same scope as their rechecks one by one, so the same
-    findings, with one set of statements and one audit event instead of one per family."""
+    findings, with one set of statements and one audit event instead of one per family.
+
+    `by` is the user in whose name resolved findings are closed, or a mapping family id →
+    the user who changed that family last (a month's ratification: each desa's proposer).
+    With a mapping the run is still one, and each resolved finding is closed as one run per
+    user, in the order users first appear in the mapping, would close it: a family's in
+    its changer's name, a person's in the name of the first such user among the changers of
+    the families the person is or was a member of. The run's audit event then names no actor
+    (`sistem`) unless every family has the same one."""
     ids = sorted({family.pk for family in families})
+    if isinstance(by, Mapping):
+        users = {user.pk: user for user in (by.get(pk) for pk in ids) if user is not None}
+        if len(users) > 1:
+            return _recheck_attributed(ids, by)
+        by = next(iter(users.values()), None)
+    return _recheck_ids(ids, by=by)
+
+
+def _recheck_ids(ids: list[int], *, by: User | None) -> CheckSummary:
     members = Membership.objects.filter(family_id__in=ids).values("person_id")
     scope = Scope(persons_to_check(persons=members), Family.objects.filter(pk__in=ids), members)
     return _run(
@@ -287,6 +306,43 @@ def recheck_families(families: Iterable[Family], *, by: User | None) -> CheckSum
         family_id=ids[0] if len(ids) == 1 else None,
         progress=False,
     )
+
+
+def _recheck_attributed(ids: list[int], by: Mapping[int, User | None]) -> CheckSummary:
+    """One run over `ids`, then each finding it resolved closed in its changer's name."""
+    rank: dict[int, int] = {}  # user id → its place in the mapping (the order of the runs)
+    for user in by.values():
+        if user is not None:
+            rank.setdefault(user.pk, len(rank))
+    family_user = {pk: by[pk].pk for pk in ids if by.get(pk) is not None}
+    person_user: dict[int, int] = {}
+    memberships = Membership.objects.filter(family_id__in=ids)
+    for person_id, family_id in memberships.values_list("person_id", "family_id"):
+        user = family_user.get(family_id)
+        held = person_user.get(person_id)
+        if user is not None and (held is None or rank[user] < rank[held]):
+            person_user[person_id] = user
+    was_open = Finding.objects.filter(status=FindingStatus.OPEN).filter(
+        Q(level=PERSON, person_id__in=memberships.values("person_id"))
+        | Q(level=FAMILY, family_id__in=ids)
+    )
+    before = list(was_open.values_list("pk", "level", "person_id", "family_id"))
+    summary = _recheck_ids(ids, by=None)
+    resolved = set(
+        Finding.objects.filter(
+            pk__in=[row[0] for row in before], status=FindingStatus.RESOLVED
+        ).values_list("pk", flat=True)
+    )
+    closers: dict[int | None, list[int]] = {}
+    for pk, level, person_id, family_id in before:
+        if pk in resolved:
+            user = person_user.get(person_id) if level == PERSON else family_user.get(family_id)
+            closers.setdefault(user, []).append(pk)
+    for user, finding_ids in closers.items():
+        for start in range(0, len(finding_ids), 10_000):
+            chunk = finding_ids[start : start + 10_000]
+            Finding.objects.filter(pk__in=chunk).update(closed_by_id=user)
+    return summary
 
 
 def waive_finding(finding: Finding, *, by: User, reason: str) -> Finding:
