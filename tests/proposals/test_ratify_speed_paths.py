@@ -5,10 +5,14 @@ run per changer did."""
 from __future__ import annotations
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from dtks.audit.models import AuditEvent
+from dtks.core.errors import DomainError
+from dtks.proposals import actions
 from dtks.proposals.apply import ratify_period
+from dtks.registry import actions as registry
 from dtks.registry import choices as c
 from dtks.registry.models import Membership, Person
 from dtks.verification.actions import recheck_families, run_checks
@@ -16,6 +20,7 @@ from dtks.verification.models import Finding
 from tests.conftest import DESA_A, DESA_B
 from tests.factories import family_with_members
 
+from .conftest import new_member_payload, walk
 from .test_ratify_deferred import _finalised_program, batch_b  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.django_db
@@ -123,3 +128,40 @@ def test_a_month_of_two_proposers_is_rechecked_once_in_each_ones_name(
         (heads[0].nik, "op_a"),
         (heads[1].nik, "op_b"),
     }
+
+
+def _savepoints(run) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        run()
+    return sum(1 for q in queries if q["sql"].upper().startswith("SAVEPOINT"))
+
+
+def test_a_batch_takes_no_savepoint_per_registry_change(batch, personas, family_a):
+    """Inside the all-or-nothing batch the registry actions and their saves take no savepoints
+    (a refusal rolls the whole batch back: test_ratify_deferred), outside they still do."""
+    made = [
+        actions.create_proposal(batch, by=personas.operator_a, kind="new_member", family=family_a,
+                                payload=new_member_payload(nik=f"17090165011000{i:02d}"))
+        for i in range(1, 4)
+    ]  # fmt: skip
+    for proposal in made:
+        walk(proposal, "finalised", personas)
+    with transaction.atomic():
+        in_batch = _savepoints(lambda: actions.ratify_batch(batch, by=personas.pengesah))
+        transaction.set_rollback(True)
+    alone = _savepoints(
+        lambda: registry.update_family(family_a, by=personas.operator_a, data={"rt": "002"})
+    )
+    assert alone >= 2  # the action's own and its save's
+    assert in_batch <= alone + 2  # the batch's and the checks' own, none per change
+
+
+def test_outside_a_batch_a_refused_action_leaves_the_callers_transaction_usable(
+    personas, family_a, family_b
+):
+    with transaction.atomic():
+        with pytest.raises(DomainError):
+            registry.update_family(family_a, by=personas.operator_a, data={"no_kk": family_b.no_kk})
+        registry.update_family(family_a, by=personas.operator_a, data={"rt": "009"})
+    family_a.refresh_from_db()
+    assert family_a.rt == "009"

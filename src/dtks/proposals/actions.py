@@ -24,7 +24,7 @@ from dtks.accounts.scope import in_area
 from dtks.audit.record import Change, held_events, record_events
 from dtks.core.errors import DomainError, PermissionDeniedError
 from dtks.registry import choices as c
-from dtks.registry.actions import counted_ids, deferred_families, deferred_rechecks
+from dtks.registry.actions import all_or_nothing, deferred_families, deferred_rechecks
 from dtks.registry.conflicts import ConflictOfInterestError, conflicts
 from dtks.registry.models import Family, Membership, Person
 from dtks.schedule.windows import WindowClosedError, refuse_outside_window
@@ -368,10 +368,11 @@ def ratify_groups(
     person) is read and judged again on its own. The registry's audit events and one
     `proposal_ratify` event per proposal are appended to the chain at the end
     (`held_events`), the transitions and statuses written in bulk, each desa's last ID DTKS
-    read once (`counted_ids`), and the registry's rechecks run once (`deferred_rechecks`)."""
+    read once and the registry actions' savepoints spared (`all_or_nothing`: a refusal rolls
+    the whole call back), and the registry's rechecks run once (`deferred_rechecks`)."""
     done: list[Proposal] = []
     spans: dict[int, tuple[int, int]] = {}
-    with deferred_rechecks(), counted_ids():
+    with deferred_rechecks(), all_or_nothing():
         with held_events() as events:
             for ids in groups:
                 for proposal in _ratify_group(ids, by, when):
@@ -440,8 +441,7 @@ def _save_ratified(done: list[Proposal], by: User, when: dt.datetime | None) -> 
     now = timezone.now()
     for proposal in done:
         proposal.updated_at = now
-    fields = ["status", "family", "result", "updated_at"]
-    Proposal.objects.bulk_update(done, fields, batch_size=500)
+    _update_rows(done, ["status", "family", "result", "updated_at"])
     step = step_for(Status.FINALISED, "ratify")
     rows = [
         Transition(
@@ -455,3 +455,18 @@ def _save_ratified(done: list[Proposal], by: User, when: dt.datetime | None) -> 
         for p in done
     ]
     Transition.objects.bulk_create(rows, batch_size=1000)
+
+
+def _update_rows(proposals: list[Proposal], names: list[str]) -> None:
+    """Write `names` of each proposal by its id: one UPDATE statement run over every row
+    (`executemany`: a pipeline on PostgreSQL), not `bulk_update`'s CASE over each field."""
+    connection = transaction.get_connection()
+    fields = [Proposal._meta.get_field(name) for name in names]
+    table, quote = Proposal._meta.db_table, connection.ops.quote_name
+    sets = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+    rows = [
+        [field.get_db_prep_save(getattr(p, field.attname), connection) for field in fields] + [p.pk]
+        for p in proposals
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(f"UPDATE {quote(table)} SET {sets} WHERE id = %s", rows)

@@ -14,6 +14,7 @@ Inside `deferred_rechecks()` the per-family rechecks wait and run once, set-base
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -72,6 +73,36 @@ DEFAULT_FAMILIES_CHECKS = ("dtks.verification.actions.recheck_families",)
 _deferred: ContextVar[dict[int, User | None] | None] = ContextVar("deferred_rechecks", default=None)
 # Inside `counted_ids()`: the last ID DTKS sequence handed out per (desa, kind).
 _counted: ContextVar[dict[tuple[str, str], int] | None] = ContextVar("counted_ids", default=None)
+# Inside `all_or_nothing()`: the actions take no savepoints of their own.
+_all_or_nothing: ContextVar[bool] = ContextVar("all_or_nothing", default=False)
+
+
+def _atomic(action: Callable[..., Any]) -> Callable[..., Any]:
+    """`transaction.atomic` for an action: its own savepoint when nested, except inside
+    `all_or_nothing()`, where a refusal ends the whole transaction anyway."""
+
+    @functools.wraps(action)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        with transaction.atomic(savepoint=not _all_or_nothing.get()):
+            return action(*args, **kwargs)
+
+    return run
+
+
+@contextmanager
+def all_or_nothing() -> Iterator[None]:
+    """Inside, the actions are parts of one all-or-nothing batch (a month's ratification):
+    they and their saves take no savepoints (a refusal leaves the caller's transaction to be
+    rolled back whole: the caller must not catch it and go on), and each desa's next ID DTKS
+    is counted in memory (`counted_ids`). Must run inside `transaction.atomic()`."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("all_or_nothing must be used inside transaction.atomic()")
+    token = _all_or_nothing.set(True)
+    try:
+        with counted_ids():
+            yield
+    finally:
+        _all_or_nothing.reset(token)
 
 
 @contextmanager
@@ -266,7 +297,7 @@ def _apply(obj: Family | Person, data: Mapping[str, Any], fields: Iterable[str])
 def _save_guarded(*objs: Any) -> None:
     """Save rows; a database constraint that still fires becomes a DomainError (last line)."""
     try:
-        with transaction.atomic():
+        with transaction.atomic(savepoint=not _all_or_nothing.get()):
             for obj in objs:
                 obj.save()
     except IntegrityError as exc:
@@ -317,7 +348,7 @@ def _check_heads(members: list[Mapping[str, Any]]) -> None:
             )
 
 
-@transaction.atomic
+@_atomic
 def create_family(
     *,
     by: User,
@@ -368,7 +399,7 @@ def create_family(
     return family
 
 
-@transaction.atomic
+@_atomic
 def update_family(
     family: Family,
     *,
@@ -403,7 +434,7 @@ def _require_current(family: Family, person: Person) -> Membership:
     return membership
 
 
-@transaction.atomic
+@_atomic
 def add_member(
     family: Family,
     *,
@@ -440,7 +471,7 @@ def add_member(
     return membership
 
 
-@transaction.atomic
+@_atomic
 def update_person(
     person: Person,
     *,
@@ -478,7 +509,7 @@ def update_person(
     return person
 
 
-@transaction.atomic
+@_atomic
 def end_membership(
     membership: Membership,
     *,
@@ -517,7 +548,7 @@ def end_membership(
     return membership
 
 
-@transaction.atomic
+@_atomic
 def deactivate_person(
     person: Person, *, by: User, reason: str, approval: Approval | None = None, note: str = ""
 ) -> Person:
@@ -562,7 +593,7 @@ def deactivate_person(
     return person
 
 
-@transaction.atomic
+@_atomic
 def remove_member(
     membership: Membership,
     *,
@@ -593,7 +624,7 @@ def _program_change(row: FamilyProgram, before: dict[str, Any] | None, family: F
     return Change("family_program", str(row.pk), before, snapshot(row), family.pk, family.desa_id)
 
 
-@transaction.atomic
+@_atomic
 def start_program(
     family: Family,
     *,
@@ -627,7 +658,7 @@ def start_program(
     return row
 
 
-@transaction.atomic
+@_atomic
 def end_program(
     family: Family,
     *,
@@ -678,7 +709,7 @@ def _refuse_move(family: Family, desa: Region, by: User) -> None:
     authorise_edit(by, desa.code)
 
 
-@transaction.atomic
+@_atomic
 def move_family(
     family: Family,
     *,
@@ -785,7 +816,7 @@ def _members_leave(family: Family, reason: str, today: dt.date) -> list[Change]:
     return changes
 
 
-@transaction.atomic
+@_atomic
 def deactivate_family(
     family: Family, *, by: User, reason: str, note: str = "", approval: Approval | None = None
 ) -> Family:
