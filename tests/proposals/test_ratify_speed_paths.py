@@ -165,3 +165,27 @@ def test_outside_a_batch_a_refused_action_leaves_the_callers_transaction_usable(
         registry.update_family(family_a, by=personas.operator_a, data={"rt": "009"})
     family_a.refresh_from_db()
     assert family_a.rt == "009"
+
+
+def test_a_proposer_tied_by_an_earlier_change_of_the_batch_is_refused(batch, personas, family_a):
+    """The proposers' conflict checks take the members read for the whole batch, except for
+    a family an earlier change of the batch touched: read again, it shows the new tie."""
+    added = actions.create_proposal(
+        batch, by=personas.pengisi, kind="new_member", family=family_a,
+        payload=new_member_payload(),
+    )  # fmt: skip
+    program = actions.create_proposal(
+        batch, by=personas.operator_a, kind="program", subtype="pkh", family=family_a
+    )
+    for proposal in (added, program):
+        walk(proposal, "finalised", personas)
+    # The desa operator turns out to be the member the data officer's proposal adds.
+    operator = personas.operator_a
+    operator.nik = new_member_payload()["person"]["nik"]
+    operator.save(update_fields=["nik"])
+    with pytest.raises(DomainError) as refused:
+        actions.ratify_batch(batch, by=personas.pengesah)
+    assert f"#{program.pk}" in refused.value.message
+    assert refused.value.code == "conflict_of_interest"
+    program.refresh_from_db()
+    assert program.status == "finalised"

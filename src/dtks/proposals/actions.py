@@ -24,7 +24,12 @@ from dtks.accounts.scope import in_area
 from dtks.audit.record import Change, held_events, record_events
 from dtks.core.errors import DomainError, PermissionDeniedError
 from dtks.registry import choices as c
-from dtks.registry.actions import all_or_nothing, deferred_families, deferred_rechecks
+from dtks.registry.actions import (
+    all_or_nothing,
+    deferred_families,
+    deferred_rechecks,
+    known_members,
+)
 from dtks.registry.conflicts import ConflictOfInterestError, conflicts
 from dtks.registry.models import Family, Membership, Person
 from dtks.schedule.windows import WindowClosedError, refuse_outside_window
@@ -402,6 +407,7 @@ def _ratify_group(ids: list[int], by: User, when: dt.datetime | None) -> Iterato
         p.proposed_by = proposers.setdefault(p.proposed_by_id, p.proposed_by)
     step = step_for(Status.FINALISED, "ratify")
     judged = ratify_checks(locked, by, step.window, when)
+    known_members(judged.members)  # the proposers' conflict checks read them from here
     persons: set[int] = set()
     for proposal in locked:
         touched = deferred_families()

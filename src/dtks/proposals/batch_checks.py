@@ -40,11 +40,13 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class RatifyChecks:
     """The answers for a batch of proposals: ids the pengesah verified, the pengesah's ties
-    by proposal id, and the ratification window by desa."""
+    by proposal id, the ratification window by desa, and the families' current members
+    (NIK, name, birth date, sex) by family id."""
 
     verified: frozenset[int]
     ties: dict[int, list[Conflict]]
     windows: dict[str, WindowStatus]
+    members: dict[int, list[tuple[Any, ...]]]
 
 
 def ratify_checks(
@@ -53,24 +55,37 @@ def ratify_checks(
     """Judge `proposals` (their `family` loaded) for the pengesah `by` in a few queries."""
     ids = [p.pk for p in proposals]
     verified = Transition.objects.filter(proposal_id__in=ids, action="verify", by=by)
+    members = current_members({p.family_id for p in proposals if p.family_id})
     return RatifyChecks(
         verified=frozenset(verified.values_list("proposal_id", flat=True)),
-        ties=ties_by_proposal(by, proposals),
+        ties=ties_by_proposal(by, proposals, members),
         windows=window_statuses(window, {p.batch.desa_id for p in proposals}, when),
+        members=members,
     )
 
 
-def ties_by_proposal(user: User, proposals: Iterable[Proposal]) -> dict[int, list[Conflict]]:
-    """`conflicts(user, subject(p))` of every proposal: the families' current members read in
-    one query, and the ties' own queries spared where no tie can hold (`may_be_tied`)."""
-    proposals = list(proposals)
-    family_ids = {p.family_id for p in proposals if p.family_id}
+def current_members(family_ids: Iterable[int]) -> dict[int, list[tuple[Any, ...]]]:
+    """The current members (NIK, name, birth date, sex) of each family, in one query."""
     members: dict[int, list[tuple[Any, ...]]] = {pk: [] for pk in family_ids}
-    rows = Membership.objects.filter(family_id__in=family_ids, end_date__isnull=True)
+    rows = Membership.objects.filter(family_id__in=list(members), end_date__isnull=True)
     for family_id, *member in rows.values_list(
         "family_id", "person__nik", "person__name", "person__birth_date", "person__sex"
     ):
         members[family_id].append(tuple(member))
+    return members
+
+
+def ties_by_proposal(
+    user: User,
+    proposals: Iterable[Proposal],
+    members: dict[int, list[tuple[Any, ...]]] | None = None,
+) -> dict[int, list[Conflict]]:
+    """`conflicts(user, subject(p))` of every proposal: the families' current members read in
+    one query (or `members`, as `current_members` read them), and the ties' own queries
+    spared where no tie can hold (`may_be_tied`)."""
+    proposals = list(proposals)
+    if members is None:
+        members = current_members({p.family_id for p in proposals if p.family_id})
     sieve = _sieve(user)
     found = {}
     for p in proposals:

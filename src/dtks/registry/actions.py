@@ -75,6 +75,8 @@ _deferred: ContextVar[dict[int, User | None] | None] = ContextVar("deferred_rech
 _counted: ContextVar[dict[tuple[str, str], int] | None] = ContextVar("counted_ids", default=None)
 # Inside `all_or_nothing()`: the actions take no savepoints of their own.
 _all_or_nothing: ContextVar[bool] = ContextVar("all_or_nothing", default=False)
+# Inside `all_or_nothing()`: families' current members as a caller read them (`known_members`).
+_members: ContextVar[dict[int, tuple[Any, ...]] | None] = ContextVar("members", default=None)
 
 
 def _atomic(action: Callable[..., Any]) -> Callable[..., Any]:
@@ -97,12 +99,33 @@ def all_or_nothing() -> Iterator[None]:
     is counted in memory (`counted_ids`). Must run inside `transaction.atomic()`."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("all_or_nothing must be used inside transaction.atomic()")
-    token = _all_or_nothing.set(True)
+    token, members = _all_or_nothing.set(True), _members.set({})
     try:
         with counted_ids():
             yield
     finally:
+        _members.reset(members)
         _all_or_nothing.reset(token)
+
+
+def known_members(members: Mapping[int, Iterable[tuple[Any, ...]]]) -> None:
+    """Inside `all_or_nothing()` and `deferred_rechecks()`: the current members (NIK, name,
+    birth date, sex) of families a caller has just read in bulk, so the conflict check of an
+    action on one of them reads none again. A family an action of the block changed (any
+    family `deferred_families()` holds) is read again. Outside, nothing is kept."""
+    cache = _members.get()
+    if cache is not None:
+        cache.update((pk, tuple(rows)) for pk, rows in members.items())
+
+
+def _subject(family: Family) -> Subject:
+    """`conflicts.subject_of(family)`, from `known_members` while they still hold."""
+    cache, pending = _members.get(), _deferred.get()
+    if cache is not None and pending is not None and family.pk not in pending:
+        members = cache.get(family.pk)
+        if members is not None:
+            return Subject(family.no_kk, family.desa_id, family.address, members)
+    return subject_of(family)
 
 
 @contextmanager
@@ -233,7 +256,7 @@ def authorise_family_edit(
     of interest; `added` are person data about to join it) unless `approval` is a second,
     independent approver's consent to this user's held change (`registry.held`)."""
     authorise_edit(user, family.desa_id)
-    refuse_unless_approved(user, subject_of(family).with_members(added), approval)
+    refuse_unless_approved(user, _subject(family).with_members(added), approval)
 
 
 def _note(approval: Approval | None, note: str) -> str:
@@ -729,7 +752,7 @@ def move_family(
     authorise_family_edit(by, family, approval=approval)
     _refuse_move(family, desa, by)
     new_address = family.address if address is None else address.strip()
-    arriving = Subject(family.no_kk, desa.code, new_address, subject_of(family).members)
+    arriving = Subject(family.no_kk, desa.code, new_address, _subject(family).members)
     refuse_unless_approved(by, arriving, approval)
     family = Family.objects.select_for_update().get(pk=family.pk)
     before = snapshot(family)
