@@ -25,6 +25,7 @@ from dtks.audit.record import Change, held_events, record_events
 from dtks.core.errors import DomainError, PermissionDeniedError
 from dtks.registry import choices as c
 from dtks.registry.actions import (
+    BulkEdits,
     all_or_nothing,
     deferred_families,
     deferred_rechecks,
@@ -34,6 +35,7 @@ from dtks.registry.conflicts import ConflictOfInterestError, conflicts
 from dtks.registry.models import Family, Membership, Person
 from dtks.schedule.windows import WindowClosedError, refuse_outside_window
 
+from . import apply as apply_module
 from .apply import apply_change
 from .batch_checks import RatifyChecks, ratify_checks
 from .checks import errors, run_rules
@@ -377,14 +379,20 @@ def ratify_groups(
     the whole call back), and the registry's rechecks run once (`deferred_rechecks`)."""
     done: list[Proposal] = []
     spans: dict[int, tuple[int, int]] = {}
+    batches = [list(ids) for ids in groups]
     with deferred_rechecks(), all_or_nothing():
         with held_events() as events:
-            for ids in groups:
+            bulk = None
+            if apply_module.BULK_APPLY and BulkEdits.possible():
+                bulk = apply_module.BulkApply([pk for ids in batches for pk in ids], events)
+            for ids in batches:
                 for proposal in _ratify_group(ids, by, when):
                     start = len(events)
-                    _apply(proposal, by)
+                    _apply(proposal, by, bulk)
                     spans[proposal.pk] = (start, len(events))
                     done.append(proposal)
+            if bulk is not None:
+                bulk.flush()
             changes = [_step_change(p, Status.FINALISED) for p in _as_ratified(done)]
             record_events(by, "proposal_ratify", changes)
         for proposal in done:
@@ -422,10 +430,11 @@ def _ratify_group(ids: list[int], by: User, when: dt.datetime | None) -> Iterato
             persons.add(proposal.person_id)
 
 
-def _apply(proposal: Proposal, by: User) -> None:
-    """The proposal's registry change (`apply.apply_change`); a refusal names the proposal."""
+def _apply(proposal: Proposal, by: User, bulk: apply_module.BulkApply | None) -> None:
+    """The proposal's registry change (`apply.apply_change`, set-based for those `bulk`
+    holds); a refusal names the proposal."""
     try:
-        proposal.result = apply_change(proposal, ratified_by=by)
+        proposal.result = apply_change(proposal, ratified_by=by, bulk=bulk)
     except DomainError as exc:
         raise DomainError(
             _("Proposal #%(id)s: %(message)s") % {"id": proposal.pk, "message": exc.message},

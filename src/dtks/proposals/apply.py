@@ -9,6 +9,7 @@ proposal (`result`) too. `ratify_period` ratifies every finalised batch of a mon
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
@@ -43,9 +44,14 @@ def apply_proposal(proposal: Proposal, *, ratified_by: Any) -> dict[str, Any]:
     return result
 
 
-def apply_change(proposal: Proposal, *, ratified_by: Any) -> dict[str, Any]:
+def apply_change(
+    proposal: Proposal, *, ratified_by: Any, bulk: BulkApply | None = None
+) -> dict[str, Any]:
     """The proposal's change through the registry actions: the ids of what it created, not
-    yet its audit events (`ratify_groups` takes them from the held events)."""
+    yet its audit events (`ratify_groups` takes them from the held events). With `bulk`, a
+    change it holds is checked now and written at its `flush()`."""
+    if bulk is not None and proposal.pk in bulk.eligible:
+        return bulk.apply(proposal)
     return _APPLY[proposal.kind](proposal, ratified_by)
 
 
@@ -156,6 +162,123 @@ _APPLY = {
     Kind.DEACTIVATE: _deactivate,
     Kind.PROGRAM: _program,
 }
+
+
+# Ratification writes person corrections, family corrections and programs set-based
+# (`BulkApply`); off only to compare it with the change-by-change path in tests.
+BULK_APPLY = True
+
+
+class BulkApply:
+    """The person corrections, family corrections (not moves) and program proposals of a
+    ratification call applied set-based (`registry.actions.BulkEdits`): each is checked, and
+    its audit events recorded, at its place in the call, and all are written at `flush()`.
+    Only a change whose family and person no other proposal of the call touches, whose
+    person belongs to that family alone, and whose NIK or No. KK no other proposal claims
+    and no other record holds: any other goes through the registry actions one by one, so
+    the outcome (and any refusal) is the one of the change-by-change path."""
+
+    def __init__(self, ids: list[int], events: list[Any]) -> None:
+        rows = list(
+            Proposal.objects.filter(pk__in=ids).values_list(
+                "pk", "kind", "subtype", "family_id", "person_id", "payload", "family__no_kk"
+            )
+        )
+        families = Counter(r[3] for r in rows if r[3])
+        persons = Counter(r[4] for r in rows if r[4])
+        niks = Counter(n for r in rows for n in _proposed(r[1], r[5], "nik"))
+        kks = Counter(k for r in rows for k in _proposed(r[1], r[5], "no_kk"))
+        wanted = {r[0]: r for r in rows if _simple(r) and families[r[3]] == 1}
+        wanted = {
+            pk: r for pk, r in wanted.items() if r[1] != Kind.CORRECT_PERSON or persons[r[4]] == 1
+        }
+        memberships = Counter(
+            Membership.objects.filter(
+                person_id__in=[r[4] for r in wanted.values() if r[1] == Kind.CORRECT_PERSON],
+                end_date=None,
+            ).values_list("person_id", flat=True)
+        )
+        nik_of = {pk: _new_value(r[5], "person", "nik") for pk, r in wanted.items()}
+        kk_of = {
+            pk: _new_value(r[5], "family", "no_kk") or (r[6] or "").strip()
+            for pk, r in wanted.items()
+            if r[1] == Kind.CORRECT_FAMILY
+        }
+        held_niks = registry.claimed_niks(n for n in nik_of.values() if n)
+        held_kks = registry.claimed_no_kks(kk_of.values())
+        self.eligible: set[int] = set()
+        for pk, (_pk, kind, _sub, family_id, person_id, _p, _kk) in wanted.items():
+            nik, kk = nik_of.get(pk), kk_of.get(pk)
+            if kind == Kind.CORRECT_PERSON and (
+                memberships[person_id] != 1
+                or (nik and (niks[nik] > 1 or held_niks.get(nik, set()) - {person_id}))
+            ):
+                continue
+            if kk and (kks[kk] > 1 or held_kks.get(kk, set()) - {family_id}):
+                continue
+            self.eligible.add(pk)
+        chosen = [wanted[pk] for pk in self.eligible]
+        self.edits = registry.BulkEdits(
+            person_ids=[r[4] for r in chosen if r[1] == Kind.CORRECT_PERSON],
+            family_ids=[r[3] for r in chosen],
+            events=events,
+        )
+        self._programs: list[tuple[dict[str, Any], Any]] = []
+
+    def apply(self, proposal: Proposal) -> dict[str, Any]:
+        """What `apply_change` does for the proposal, its writes waiting for `flush()`."""
+        edits, by, note = self.edits, proposal.proposed_by, _link(proposal)
+        if proposal.kind == Kind.CORRECT_PERSON:
+            relationship = proposal.payload.get("relationship")
+            edits.update_person(
+                proposal.person_id,
+                by=by,
+                data=typed(proposal.payload.get("person", {})),
+                family=proposal.family,
+                relationship=int(relationship) if relationship else None,
+                note=note,
+            )
+            return {"family_id": proposal.family_id, "person_ids": [proposal.person_id]}
+        if proposal.kind == Kind.CORRECT_FAMILY:
+            values = proposal.payload.get("family", {})
+            edits.update_family(proposal.family_id, by=by, data=values, note=note)
+            return {"family_id": proposal.family_id}
+        family = proposal.family
+        program = program_code(proposal.subtype)
+        start = dt.date(proposal.batch.year, proposal.batch.month, 1)
+        if family.is_active and program in edits.current_programs(family.pk, start):
+            return {"family_id": family.pk, "program_id": None}
+        row = edits.start_program(family.pk, by=by, program=program, start_month=start, note=note)
+        result = {"family_id": family.pk, "program_id": None}
+        self._programs.append((result, row))
+        return result
+
+    def flush(self) -> None:
+        """Write the held changes; each program proposal's result gets its row's id."""
+        self.edits.flush()
+        for result, row in self._programs:
+            result["program_id"] = row.pk
+
+
+def _simple(row: tuple[Any, ...]) -> bool:
+    kind, subtype = row[1], row[2]
+    if kind == Kind.CORRECT_PERSON:
+        return bool(row[4])
+    if kind == Kind.CORRECT_FAMILY:
+        return subtype != MOVE_DESA
+    return kind == Kind.PROGRAM and subtype != ProgramProposal.PBI_NON_DTKS
+
+
+def _new_value(payload: dict[str, Any], part: str, name: str) -> str:
+    return str((payload.get(part) or {}).get(name) or "").strip()
+
+
+def _proposed(kind: str, payload: dict[str, Any], name: str) -> list[str]:
+    """The NIKs (or No. KKs) a proposal would write."""
+    if name == "no_kk":
+        return [v] if (v := _new_value(payload, "family", name)) else []
+    people = [*payload.get("members", []), payload.get("person") or {}]
+    return [v for p in people if (v := str(p.get(name) or "").strip())]
 
 
 @transaction.atomic

@@ -866,3 +866,221 @@ def deactivate_family(
     record_events(by, "deactivate_family", changes, _note(approval, note))
     _recheck(family, by)
     return family
+
+
+class BulkEdits:
+    """Person corrections, family corrections and program starts of an all-or-nothing batch
+    (a month's ratification), each checked where it stands in the batch and written together
+    at `flush()`: `update_person`, `update_family` and `start_program` as the actions of those
+    names do them (the same permission, area and conflict checks, field rules, refusals, audit
+    events, search-name refresh and rechecks), with one row-lock query per table and bulk
+    UPDATE/INSERT instead of one query or more per change.
+
+    Must run inside `all_or_nothing()`, `deferred_rechecks()` and `audit.record.held_events()`
+    (the events are recorded at each change's place; a program's id is set on its event at
+    `flush()`, before the events join the chain). For changes whose person and family no
+    other change of the batch touches, and whose NIK or No. KK no other change claims and no
+    other record holds (`claimed_niks`, `claimed_no_kks`): the caller sends any other change
+    through the actions one by one."""
+
+    def __init__(
+        self, *, person_ids: Iterable[int], family_ids: Iterable[int], events: list[Any]
+    ) -> None:
+        if not self.possible():
+            raise RuntimeError("BulkEdits must be used inside all_or_nothing and deferred_rechecks")
+        self.persons = {
+            p.pk: p for p in Person.objects.select_for_update().filter(pk__in=list(person_ids))
+        }
+        self.families = {
+            f.pk: f for f in Family.objects.select_for_update().filter(pk__in=list(family_ids))
+        }
+        self.current: dict[tuple[int, int], Membership] = {}
+        rows = Membership.objects.filter(person_id__in=list(self.persons), end_date__isnull=True)
+        for m in rows.order_by("pk"):
+            self.current.setdefault((m.family_id, m.person_id), m)
+        self.programs: dict[int, list[FamilyProgram]] = {}
+        for row in FamilyProgram.objects.filter(family_id__in=list(self.families)):
+            self.programs.setdefault(row.family_id, []).append(row)
+        self._persons: dict[int, Person] = {}
+        self._memberships: dict[int, Membership] = {}
+        self._families: dict[int, Family] = {}
+        self._changed: dict[tuple[type, int], set[str]] = {}  # the fields each row changes
+        self._new_programs: list[tuple[FamilyProgram, Any]] = []
+        self._events = events  # the held audit events (`held_events()`)
+
+    @staticmethod
+    def possible() -> bool:
+        """Whether the actions run inside `all_or_nothing()` and `deferred_rechecks()`."""
+        return _deferred.get() is not None and _all_or_nothing.get()
+
+    def update_person(
+        self,
+        person_id: int,
+        *,
+        by: User,
+        data: Mapping[str, Any],
+        family: Family,
+        relationship: int | None = None,
+        note: str = "",
+    ) -> None:
+        """`update_person` (no approval), written at `flush()`."""
+        authorise_family_edit(by, family, data)
+        membership = self.current.get((family.pk, person_id))
+        if membership is None:
+            raise DomainError(
+                _("This person is not a current member of the family."), field="person"
+            )
+        person = self.persons[person_id]
+        before = snapshot(person)
+        raw = _values(person, PERSON_FIELDS)
+        _apply(person, data, PERSON_FIELDS)
+        person.nik = _identity(person.nik, "nik", _("NIK"))
+        _full_clean(person)
+        self._note_changes(person, raw)
+        changes = []
+        if relationship is not None and int(relationship) != membership.relationship:
+            m_before = snapshot(membership)
+            membership.relationship = int(relationship)
+            self._memberships[membership.pk] = membership
+            changes.append(_membership_change(membership, m_before, family))
+        self._persons[person.pk] = person
+        changes.insert(0, _person_change(person, before, family))
+        record_events(by, "update_person", changes, _note(None, note))
+        pending = _deferred.get()
+        for family_id, member_id in self.current:
+            if member_id == person_id:  # searched by the new name in each current family
+                pending.setdefault(family_id, None)  # type: ignore[union-attr]
+        _recheck(family, by)
+
+    def update_family(
+        self, family_id: int, *, by: User, data: Mapping[str, Any], note: str = ""
+    ) -> None:
+        """`update_family` (no approval), written at `flush()`."""
+        family = self.families[family_id]
+        authorise_family_edit(by, family)
+        if data.get("no_kk"):
+            new_kk = Subject(str(data["no_kk"]), family.desa_id, family.address, ())
+            refuse_unless_approved(by, new_kk, None)
+        before = snapshot(family)
+        raw = _values(family, FAMILY_FIELDS)
+        _apply(family, data, FAMILY_FIELDS)
+        family.no_kk = _identity(family.no_kk, "no_kk", _("No. KK"))
+        _full_clean(family)
+        self._note_changes(family, raw)
+        self._families[family.pk] = family
+        record_events(by, "update_family", [_family_change(family, before)], _note(None, note))
+        _recheck(family, by)
+
+    def running(self, family_id: int, program: str, start: dt.date) -> bool:
+        """Whether the family has a period of `program` running in `start`'s month or later."""
+        return any(
+            r.program == program and not (r.end_month and r.end_month < start)
+            for r in self.programs.get(family_id, ())
+        )
+
+    def current_programs(self, family_id: int, on: dt.date) -> set[str]:
+        """The programs the family receives on `on` (as `proposals.data.current_programs`)."""
+        first = on.replace(day=1)
+        return {
+            r.program
+            for r in self.programs.get(family_id, ())
+            if r.start_month <= on and not (r.end_month and r.end_month < first)
+        }
+
+    def start_program(
+        self, family_id: int, *, by: User, program: str, start_month: dt.date, note: str = ""
+    ) -> FamilyProgram:
+        """`start_program` (no approval); the row gets its id at `flush()`."""
+        family = self.families[family_id]
+        authorise_family_edit(by, family)
+        if program not in c.Program.values:
+            raise DomainError(_("Choose a valid program."), field="program")
+        if not family.is_active:
+            raise DomainError(
+                _("An inactive family cannot join a program."), code="inactive_family"
+            )
+        start = _month(start_month)
+        if self.running(family_id, program, start):
+            raise DomainError(
+                _("The family already receives this program in that period."),
+                field="program",
+                code="program_running",
+            )
+        row = FamilyProgram(family=family, program=program, start_month=start)
+        self.programs.setdefault(family_id, []).append(row)
+        record_events(by, "start_program", [_program_change(row, None, family)], _note(None, note))
+        self._new_programs.append((row, self._events[-1]))
+        _recheck(family, by)
+        return row
+
+    def _note_changes(self, obj: Person | Family, raw: dict[str, Any]) -> None:
+        changed = self._changed.setdefault((type(obj), obj.pk), set())
+        changed.update(name for name, value in raw.items() if getattr(obj, name) != value)
+
+    def flush(self) -> None:
+        """Write every change: per table, one UPDATE statement of the fields that changed run
+        over the rows that changed them (`executemany`, not `bulk_update`'s CASE over every
+        field of every row), one INSERT of the programs; each new program's id on its audit
+        event."""
+        now = timezone.now()
+        for obj in [*self._persons.values(), *self._families.values()]:
+            obj.updated_at = now
+        try:
+            with transaction.atomic(savepoint=False):
+                for objs in (self._persons.values(), self._families.values()):
+                    groups: dict[tuple[str, ...], list[Any]] = {}
+                    for obj in objs:
+                        names = sorted(self._changed.get((type(obj), obj.pk), ()))
+                        groups.setdefault((*names, "updated_at"), []).append(obj)
+                    for names, rows in groups.items():
+                        _update_fields(rows, names)
+                if self._memberships:
+                    _update_fields(list(self._memberships.values()), ("relationship",))
+                rows = [row for row, _event in self._new_programs]
+                FamilyProgram.objects.bulk_create(rows, batch_size=1000)
+        except IntegrityError as exc:
+            raise DomainError(
+                _("The data conflicts with a record already in DTKS; nothing was saved."),
+                code="conflict",
+            ) from exc
+        for row, event in self._new_programs:
+            event.subject_id, event.after = str(row.pk), snapshot(row)
+
+
+def _values(obj: Person | Family, names: Iterable[str]) -> dict[str, Any]:
+    return {name: getattr(obj, name) for name in names}
+
+
+def _update_fields(objs: list[Any], names: Iterable[str]) -> None:
+    """Write `names` of each of `objs` (one model) by id: one UPDATE statement run over every
+    row (`executemany`: a pipeline on PostgreSQL)."""
+    model = type(objs[0])
+    connection = transaction.get_connection()
+    fields = [model._meta.get_field(name) for name in names]
+    quote = connection.ops.quote_name
+    sets = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+    rows = [
+        [field.get_db_prep_save(getattr(obj, field.attname), connection) for field in fields]
+        + [obj.pk]
+        for obj in objs
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(f"UPDATE {quote(model._meta.db_table)} SET {sets} WHERE id = %s", rows)
+
+
+def claimed_niks(niks: Iterable[str]) -> dict[str, set[int]]:
+    """NIK → the active persons holding it (one query)."""
+    out: dict[str, set[int]] = {}
+    rows = Person.objects.active().filter(nik__in=set(niks)).values_list("nik", "pk")
+    for nik, pk in rows:
+        out.setdefault(nik, set()).add(pk)
+    return out
+
+
+def claimed_no_kks(no_kks: Iterable[str]) -> dict[str, set[int]]:
+    """No. KK → the active families holding it (one query)."""
+    out: dict[str, set[int]] = {}
+    rows = Family.objects.active().filter(no_kk__in=set(no_kks)).values_list("no_kk", "pk")
+    for no_kk, pk in rows:
+        out.setdefault(no_kk, set()).add(pk)
+    return out
