@@ -96,3 +96,22 @@ def test_new_family_is_created_on_ratification(batch, personas):
     assert proposal.family is not None
     assert proposal.family.no_kk == "1709010101150099"
     assert len(proposal.result["person_ids"]) == 2
+
+
+def test_changes_take_effect_on_the_day_of_ratification(finalised, personas, family_a):
+    """Ratified on 28 August 2023: the new member joins and the leaver leaves on that day,
+    not on the day the registry happens to be written."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from dtks.registry.models import Membership
+
+    when = timezone.make_aware(dt.datetime(2023, 8, 28, 10, 0))
+    _fix, member, leave, _program = actions.ratify_batch(
+        finalised[0].batch, by=personas.pengesah, when=when
+    )
+    joined = Membership.objects.get(person_id=member.result["person_ids"][0], family=family_a)
+    left = Membership.objects.get(person_id=leave.person_id, family=family_a)
+    assert joined.start_date == dt.date(2023, 8, 28)
+    assert left.end_date == dt.date(2023, 8, 28)

@@ -27,6 +27,7 @@ from dtks.registry import choices as c
 from dtks.registry.actions import (
     BulkEdits,
     all_or_nothing,
+    as_of,
     deferred_families,
     deferred_rechecks,
     known_members,
@@ -380,7 +381,8 @@ def ratify_groups(
     done: list[Proposal] = []
     spans: dict[int, tuple[int, int]] = {}
     batches = [list(ids) for ids in groups]
-    with deferred_rechecks(), all_or_nothing():
+    day = timezone.localdate(when) if when else timezone.localdate()
+    with deferred_rechecks(), all_or_nothing(), as_of(day):
         with held_events() as events:
             bulk = None
             if apply_module.BULK_APPLY and BulkEdits.possible():

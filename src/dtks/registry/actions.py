@@ -77,6 +77,24 @@ _counted: ContextVar[dict[tuple[str, str], int] | None] = ContextVar("counted_id
 _all_or_nothing: ContextVar[bool] = ContextVar("all_or_nothing", default=False)
 # Inside `all_or_nothing()`: families' current members as a caller read them (`known_members`).
 _members: ContextVar[dict[int, tuple[Any, ...]] | None] = ContextVar("members", default=None)
+# Inside `as_of(day)`: the day the changes take effect (memberships start and end on it).
+_as_of: ContextVar[dt.date | None] = ContextVar("as_of", default=None)
+
+
+@contextmanager
+def as_of(day: dt.date) -> Iterator[None]:
+    """Inside, the actions date what they start and end (memberships) on `day` instead of
+    today: a proposal ratified on 27 August 2023 brings its members in on that day."""
+    token = _as_of.set(day)
+    try:
+        yield
+    finally:
+        _as_of.reset(token)
+
+
+def effective_day() -> dt.date:
+    """The day changes take effect: `as_of`'s, else today (local time)."""
+    return _as_of.get() or timezone.localdate()
 
 
 def _atomic(action: Callable[..., Any]) -> Callable[..., Any]:
@@ -403,7 +421,7 @@ def create_family(
     _ensure_no_kk_free(family.no_kk)
     _check_heads(members)
     _save_guarded(family)
-    today = timezone.localdate()
+    today = effective_day()
     changes = [_family_change(family, None)]
     for i, member in enumerate(members):
         person = _new_person(member, desa.code, by=by, prefix=f"members.{i}.")
@@ -481,7 +499,7 @@ def add_member(
     person = _new_person(data, family.desa_id, by=by, prefix="")
     _save_guarded(person)
     membership = Membership(
-        family=family, person=person, relationship=relationship, start_date=timezone.localdate()
+        family=family, person=person, relationship=relationship, start_date=effective_day()
     )
     _save_guarded(membership)
     record_events(
@@ -554,7 +572,7 @@ def end_membership(
             % {"start": membership.start_date.strftime("%d-%m-%Y")},
             field="end_date",
         )
-    if end_date > timezone.localdate():
+    if end_date > effective_day():
         raise DomainError(_("The end date cannot be in the future."), field="end_date")
     if not (reason or "").strip():
         raise DomainError(_("State why the person leaves the family."), field="reason")
@@ -593,7 +611,7 @@ def deactivate_person(
     person.status, person.inactive_reason = c.RecordStatus.INACTIVE, reason
     _save_guarded(person)
     changes = []
-    today = timezone.localdate()
+    today = effective_day()
     for m in memberships:
         m_before = snapshot(m)
         m.end_date = max(today, m.start_date)
@@ -856,7 +874,7 @@ def deactivate_family(
     family = Family.objects.select_for_update().get(pk=family.pk)
     if not family.is_active:
         raise DomainError(_("This family is already inactive."), code="inactive_family")
-    today = timezone.localdate()
+    today = effective_day()
     before = snapshot(family)
     programs = _end_programs_on_leaving(family, today)
     members = _members_leave(family, reason, today)
