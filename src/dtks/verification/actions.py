@@ -154,7 +154,10 @@ def _check_persons(
         counts.found += rows.height
         bar.update(persons.height)
     if scope.named is not None:
-        gone = Person.objects.filter(pk__in=scope.named).exclude(pk__in=scope.persons.values("pk"))
+        # NOT EXISTS, not NOT IN: PostgreSQL turns it into an anti-join; NOT IN (subquery)
+        # may be re-run for every named person when statistics are stale (a fresh load).
+        checked = scope.persons.filter(pk=OuterRef("pk"))
+        gone = Person.objects.filter(pk__in=scope.named).exclude(Exists(checked))
         ids = pl.Series("id", list(gone.values_list("pk", flat=True)), dtype=pl.Int64)
         sync.add_chunk(cursor, sync.PERSONS, ids, empty_found())
     return counts
