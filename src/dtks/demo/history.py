@@ -39,6 +39,7 @@ from django.db import transaction
 from dtks.accounts.models import User
 from dtks.periods.actions import close_period, get_or_create_period
 from dtks.proposals import actions as proposals
+from dtks.proposals.apply import ratify_period
 from dtks.proposals.models import Proposal, ProposalBatch
 from dtks.proposals.uploads import upload_document
 from dtks.registry.models import Family, Membership, Person
@@ -318,19 +319,14 @@ def _batch(actors: _Actors, desa: str, month: int) -> ProposalBatch:
     return batch
 
 
-def _walk(batch: ProposalBatch, drafts: list[Proposal], actors: _Actors) -> list[Proposal]:
-    """Submit, verify, finalise and ratify the batch's drafts at days inside the month's
-    windows; ratification applies them to the registry."""
+def _walk(batch: ProposalBatch, drafts: list[Proposal], actors: _Actors) -> None:
+    """Submit, verify and finalise the batch's drafts at days inside the month's windows."""
     month, by = batch.month, actors.proposer(batch.desa_id)
     for p in drafts:
         proposals.submit_proposal(p, by=by, when=at(month, SUBMIT_DAY))
     for p in drafts:
         proposals.verify_proposal(p, by=actors.verifier, when=at(month, VERIFY_DAY))
         proposals.finalise_proposal(p, by=actors.verifier, when=at(month, FINALISE_DAY))
-    ids = [p.pk for p in drafts]
-    return proposals.ratify_batch(
-        batch, by=actors.pengesah, proposals=ids, when=at(month, RATIFY_DAY)
-    )
 
 
 def propose_2023(changes: Changes2023, actors: _Actors, desa_codes: list[str]) -> list[Proposal]:
@@ -358,6 +354,7 @@ def propose_2023(changes: Changes2023, actors: _Actors, desa_codes: list[str]) -
     for pk in changes.gone:  # the whole family, no longer eligible (ditidaklayakkan)
         add(gone[pk].desa_id, kind="deactivate", subtype=GONE_REASON, family=gone[pk])
     done: list[Proposal] = []
+    months: list[int] = []
     for (desa, month), items in sorted(work.items(), key=lambda kv: (kv[0][1], kv[0][0])):
         batch = _batch(actors, desa, month)
         by = actors.proposer(desa)
@@ -365,7 +362,11 @@ def propose_2023(changes: Changes2023, actors: _Actors, desa_codes: list[str]) -
             proposals.create_proposal(batch, by=by, when=at(month, SUBMIT_DAY - 1, 9), **item)
             for item in items
         ]
-        done += _walk(batch, drafts, actors)
+        _walk(batch, drafts, actors)
+        months += [] if month in months else [month]
+    for month in months:  # the pengesah ratifies each month's batches together
+        when = at(month, RATIFY_DAY)
+        done += ratify_period(by=actors.pengesah, year=2023, month=month, when=when)
     return done
 
 
