@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from django.db import models
 from django.test import override_settings
 
 from dtks.accounts.roles import Role
@@ -31,6 +32,32 @@ TEST_SETTINGS = {
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     },
 }
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Every table's ids start past 999, each at its own offset, as in a registry in use: a
+    page that prints an id with a thousands separator ("1.791"), or mistakes one model's id for
+    another's, fails on both databases instead of only once the sequences have grown."""
+    from django.apps import apps
+    from django.db import connection
+
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        tables = sorted(
+            (model._meta.db_table, model._meta.pk.column)
+            for model in apps.get_models()
+            if model._meta.managed and isinstance(model._meta.pk, models.AutoField)
+        )
+        for i, (table, column) in enumerate(tables):
+            start = 10_000 + i * 100_000
+            if connection.vendor == "postgresql":
+                sequence = "SELECT setval(pg_get_serial_sequence(%s, %s), %s, false)"
+                cursor.execute(sequence, [table, column, start])
+            else:
+                cursor.execute("DELETE FROM sqlite_sequence WHERE name = %s", [table])
+                cursor.execute(
+                    "INSERT INTO sqlite_sequence (name, seq) VALUES (%s, %s)", [table, start - 1]
+                )
 
 
 @pytest.fixture(scope="session", autouse=True)

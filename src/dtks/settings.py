@@ -172,7 +172,10 @@ LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Jakarta")
 USE_I18N = True
 USE_TZ = True
-USE_THOUSAND_SEPARATOR = True
+# Off: with it on, every integer a template prints is grouped ("1.791"), ids in data attributes
+# and form values included, which then no longer name their row. Counts shown to people are
+# grouped explicitly with humanize's `intcomma`, which follows the locale (23.507 in Indonesian).
+USE_THOUSAND_SEPARATOR = False
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]  # project-wide CSS and vendored htmx

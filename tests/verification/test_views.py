@@ -38,6 +38,13 @@ def test_the_dashboard_counts_per_kecamatan_and_then_per_desa(client, personas, 
     assert "Taba Terunjam" in desa and DESA_B not in desa
 
 
+def test_the_findings_pages_speak_indonesian(client, personas, defects):
+    dashboard = page(client, personas.pengelola, "/temuan/")
+    assert "Individu perlu perbaikan" in dashboard and "Persons needing repair" not in dashboard
+    queue = page(client, personas.operator_a, "/temuan/antrian/")
+    assert "1 temuan terbuka di desa Anda" in queue and "Periksa ulang" in queue
+
+
 def test_the_queue_holds_the_open_findings_of_my_villages_only(client, personas, defects):
     family_a, family_b = defects
     html = page(client, personas.operator_a, "/temuan/antrian/")
