@@ -79,6 +79,9 @@ INSTALLED_APPS = [
     "dtks.proposals",
     "dtks.reports",
     "dtks.periods",
+    "dtks.training",
+    "dtks.survey",
+    "dtks.performance",
     "dtks.api",
     "dtks.demo",
 ]

@@ -12,6 +12,9 @@ urlpatterns = [
     path("jadwal/", include("dtks.schedule.urls")),
     path("usulan/", include("dtks.proposals.urls")),
     path("periode/", include("dtks.periods.urls")),
+    path("bimtek/", include("dtks.training.urls")),
+    path("ikm/", include("dtks.survey.urls")),
+    path("kinerja/", include("dtks.performance.urls")),
     path("api/", include("dtks.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -1,0 +1,3 @@
+"""Village operator scorecards (routes inside the performance namespace)."""
+
+urlpatterns: list = []

@@ -1,0 +1,4 @@
+"""The public satisfaction survey (IKM) under /ikm/."""
+
+app_name = "survey"
+urlpatterns: list = []

@@ -1,0 +1,4 @@
+"""Bimtek, budget lines and facility needs under /bimtek/."""
+
+app_name = "training"
+urlpatterns: list = []
