@@ -29,6 +29,9 @@ class Perm(models.TextChoices):
     RATIFY = "ratify", _("Ratify")
     VIEW_AUDIT = "view_audit", _("View the audit log")
     MANAGE_USERS = "manage_users", _("Manage users")
+    # Bimtek, budget lines, facility needs, the satisfaction survey's results, indicator
+    # targets and the organisation's predikat: the Dinas's own management data.
+    MANAGE_PERFORMANCE = "manage_performance", _("Manage performance data")
 
 
 ROLE_PERMS: dict[str, frozenset[str]] = {
@@ -37,12 +40,21 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
     Role.OPERATOR_KECAMATAN: frozenset({Perm.VIEW_REGISTRY}),
     Role.PENGISI_DATA: frozenset({Perm.VIEW_REGISTRY, Perm.VIEW_IDENTITY, Perm.EDIT_REGISTRY}),
     Role.PENGELOLA: frozenset(
-        {Perm.VIEW_REGISTRY, Perm.VIEW_IDENTITY, Perm.EDIT_REGISTRY, Perm.VERIFY, Perm.VIEW_AUDIT}
+        {
+            Perm.VIEW_REGISTRY,
+            Perm.VIEW_IDENTITY,
+            Perm.EDIT_REGISTRY,
+            Perm.VERIFY,
+            Perm.VIEW_AUDIT,
+            Perm.MANAGE_PERFORMANCE,
+        }
     ),
     # The user administrator holds no data function (Kepmensos 73/HUK/2024).
     Role.ADMIN: frozenset({Perm.MANAGE_USERS, Perm.VIEW_AUDIT}),
     Role.PENGESAH: frozenset({Perm.VIEW_REGISTRY, Perm.RATIFY}),
-    Role.PIMPINAN: frozenset({Perm.VIEW_REGISTRY, Perm.VIEW_AUDIT}),
+    # The head of the Dinas (or an auditor) reads everything and sets the organisation's
+    # predikat.
+    Role.PIMPINAN: frozenset({Perm.VIEW_REGISTRY, Perm.VIEW_AUDIT, Perm.MANAGE_PERFORMANCE}),
 }
 
 # Roles that touch registry data; none of them may be held together with ADMIN.
