@@ -13,10 +13,12 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
+from django.utils import timezone
 
 from .models import AccessEvent, AuditEvent
 
@@ -24,6 +26,20 @@ GENESIS = "0" * 64
 
 # Inside `held_events()`: the events recorded so far, in order, not yet in the chain.
 _held: ContextVar[list[AuditEvent] | None] = ContextVar("held_audit_events", default=None)
+# Inside `replayed_at()`: the time a replayed history's events carry.
+_replayed_at: ContextVar[datetime | None] = ContextVar("replayed_at", default=None)
+
+
+@contextmanager
+def replayed_at(when: datetime) -> Iterator[None]:
+    """Events recorded inside carry `when` instead of now. For a replayed history only (the
+    demo's 2023, built in a minute), so that the work log it leaves dates each piece of work in
+    its month, as the proposals' transitions already are; live actions never use it."""
+    token = _replayed_at.set(when)
+    try:
+        yield
+    finally:
+        _replayed_at.reset(token)
 
 
 @dataclass(frozen=True)
@@ -68,8 +84,10 @@ def record_events(actor: Any, action: str, changes: Iterable[Change], note: str 
         raise RuntimeError("record_events must be called inside transaction.atomic()")
     label = getattr(actor, "username", None) or str(actor or "sistem")
     actor_obj = actor if getattr(actor, "pk", None) else None
+    at = _replayed_at.get() or timezone.now()
     events = [
         AuditEvent(
+            at=at,
             actor=actor_obj,
             actor_label=label,
             action=action,
