@@ -148,3 +148,17 @@ def family_with_members(
             relationship=c.Relationship.CHILD,
         )
     return family
+
+
+class EmployeeFactory(factory.django.DjangoModelFactory):
+    """An ASN of the Dinas; `nip` is valid (born 1985, appointed 2010, serial from the
+    sequence)."""
+
+    class Meta:
+        model = "performance.Employee"
+
+    nip = factory.Sequence(lambda n: f"19850101201001{1 + n % 2}{100 + n:03d}")
+    name = factory.Sequence(lambda n: f"Pegawai {n}")
+    kind = "pns"
+    jabatan = "Pengisi Data"
+    unit = "Bidang Perlindungan dan Jaminan Sosial"

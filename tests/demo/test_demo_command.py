@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 from dtks.accounts.models import RoleAssignment, User
 from dtks.accounts.roles import Role
 from dtks.demo import generator
-from dtks.demo.actions import DEMO_PASSWORD
+from dtks.demo.actions import DEMO_PASSWORD, DEMO_USERS
 from dtks.demo.generator import KecamatanTarget
 from dtks.registry.conflicts import officers_in_registry
 from dtks.registry.models import Family, Membership, Person
@@ -61,7 +61,7 @@ def test_demo_run_twice_duplicates_nothing(small_table: None) -> None:
     _demo()
     assert (Family.objects.count(), Person.objects.count(), Finding.objects.count()) == counts
     assert User.objects.count() == users
-    assert RoleAssignment.objects.count() == len(Role)
+    assert RoleAssignment.objects.count() == len(DEMO_USERS)
 
 
 @pytest.mark.django_db

@@ -23,6 +23,7 @@ DEMO_USERS: tuple[tuple[str, str, str], ...] = (
     ("operator_desa", Role.OPERATOR_DESA, DEMO_DESA),
     ("operator_kecamatan", Role.OPERATOR_KECAMATAN, DEMO_KECAMATAN),
     ("pengisi_data", Role.PENGISI_DATA, DEMO_KABUPATEN),
+    ("pengisi_data_2", Role.PENGISI_DATA, DEMO_KABUPATEN),
     ("pengelola", Role.PENGELOLA, DEMO_KABUPATEN),
     ("admin_pengguna", Role.ADMIN, DEMO_KABUPATEN),
     ("pengesah", Role.PENGESAH, DEMO_KABUPATEN),
@@ -80,25 +81,18 @@ def ensure_demo_users(*, by: User | None = None) -> list[DemoUser]:
     return [DemoUser(username, role, areas[area]) for username, role, area in DEMO_USERS]
 
 
-def _by_desa(rows: list[tuple[str, dict]]) -> list[Change]:
-    per: dict[str, list[dict]] = {}
-    for code, row in rows:
-        per.setdefault(code, []).append(row)
-    return [Change("registry", code, None, {"changes": per[code]}, None, code) for code in per]
-
-
 @transaction.atomic
 def enter_demo_data(values: list[tuple[int, dict]], *, by: User | None) -> int:
     """The 2023 data entry of the demo: persons' values written as entered (the defects the
-    2023 checks find among them), one audit event per desa (`enter_demo_data`) with before →
-    after of every person."""
-    changed = []
+    2023 checks find among them), one audit event per person (`enter_demo_data`) with before →
+    after, so the work log counts each record its clerk entered."""
+    changes = []
     for pk, after in values:
         person = Person.objects.select_for_update().get(pk=pk)
         before = {k: getattr(person, k) for k in after}
         Person.objects.filter(pk=pk).update(**after)
-        desa = Membership.objects.filter(person_id=pk).values_list("family__desa_id", flat=True)[:1]
-        row = {"person": pk, "before": before, "after": after}
-        changed.append((desa[0] if desa else DEMO_KABUPATEN, row))
-    record_events(by, "enter_demo_data", _by_desa(changed), note="data entry 2023")
-    return len(changed)
+        place = Membership.objects.filter(person_id=pk).values_list("family_id", "family__desa_id")
+        family, desa = place.first() or (None, DEMO_KABUPATEN)
+        changes.append(Change("person", str(pk), before, after, family, desa))
+    record_events(by, "enter_demo_data", changes, note="data entry 2023")
+    return len(changes)

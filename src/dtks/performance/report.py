@@ -116,12 +116,7 @@ def realise(
     """The realisation of `measure` for `users` in `year`, from the work log (or, for a
     `manual` target, the values entered by hand, marked as such)."""
     if measure == Measure.RECORDS_HANDLED:
-        tally = worklog.records_handled(users, year)
-        kinds: dict[str, int] = {}
-        for kind, _pk in tally.evidence:
-            kinds[kind] = kinds.get(kind, 0) + 1
-        months = {m: Decimal(tally.months.get(m, 0)) for m in range(1, 13)}
-        return Realised(Decimal(tally.total), months, kinds, sorted(tally.evidence))
+        return _handled(users, year)
     if measure == Measure.WORK_CLEAN:
         return _share(worklog.work_clean(users, year), "records")
     if measure == Measure.IN_WINDOW:
@@ -136,6 +131,22 @@ def realise(
     if measure in (Measure.BUDGET_REALISED, Measure.TRAININGS_HELD, Measure.FACILITIES):
         return _resources(measure, year)
     return _manual(target)
+
+
+def _handled(users: Sequence[int], year: int) -> Realised:
+    """Records handled, summed over the people: a proposal one created and another verified
+    is two pieces of work, as their two targets count it."""
+    months = {m: Decimal(0) for m in range(1, 13)}
+    kinds: dict[str, int] = {}
+    records: set[tuple[str, int]] = set()
+    for user in users:
+        tally = worklog.records_handled([user], year)
+        for month, n in tally.months.items():
+            months[month] += n
+        for kind, _pk in tally.evidence:
+            kinds[kind] = kinds.get(kind, 0) + 1
+        records |= tally.evidence
+    return Realised(sum(months.values(), Decimal(0)), months, kinds, sorted(records))
 
 
 def _registry_clean(year: int) -> Realised:

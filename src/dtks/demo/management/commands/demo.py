@@ -21,6 +21,7 @@ from dtks.demo.actions import DEMO_KABUPATEN, DEMO_PASSWORD, DemoUser, ensure_de
 from dtks.demo.desil import import_demo_desil
 from dtks.demo.generator import registry_exists
 from dtks.demo.history import build_demo_history, close_demo_2023
+from dtks.demo.performance import build_demo_performance
 from dtks.wilayah.loader import load_regions
 
 T = TypeVar("T")
@@ -79,6 +80,7 @@ class Command(BaseCommand):
             self.step(_("Importing a DTSEN desil"), lambda: import_demo_desil(seed=opts["seed"]))
             self.step(_("Closing period 2023"), close_demo_2023)
         users = self.step(_("Creating demo users"), ensure_demo_users)
+        self.step(_("Staff, bimtek and the 2023 appraisals"), build_demo_performance)
         self.stdout.write(_("Built in %(s).1f s.") % {"s": time.perf_counter() - started})
         call_command("recap", year=settings.DTKS_CURRENT_YEAR, stdout=self.stdout)
         self.stdout.write(users_table(users))
