@@ -89,17 +89,13 @@ def test_the_unit_without_budget_or_bimtek_falls_short_on_biaya(staff, family_a)
 
 def test_budget_bimtek_and_computers_as_planned_make_biaya_baik(personas, staff, family_a):
     by = personas.pengelola
-    training.create_budget_line(
-        {"year": 2023, "category": "training", "description": "Bimtek", "planned": 5_000_000, "realised": 5_000_000},
-        by=by,
-    )  # fmt: skip
+    line = {"year": 2023, "category": "training", "description": "Bimtek"}
+    training.create_budget_line({**line, "planned": 5_000_000, "realised": 5_000_000}, by=by)
     training.set_plan(
         2023, planned_sessions=1, planned_online=1, planned_budget=Decimal(5_000_000), by=by
     )
-    training.create_session(
-        {"title": "Bimtek daring", "topic": "Usulan", "date": dt.date(2023, 3, 1), "mode": "online", "cost": 0},
-        by=by,
-    )  # fmt: skip
+    session = {"title": "Bimtek daring", "topic": "Usulan", "mode": "online", "cost": 0}
+    training.create_session({**session, "date": dt.date(2023, 3, 1)}, by=by)
     training.set_facility_need(2023, "computer", needed=3, available=3, by=by)
     biaya = unit_report(2023).aspects["biaya"]
     assert [line.realised.value for line in biaya.lines] == [Decimal(100)] * 3
