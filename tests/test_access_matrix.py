@@ -19,6 +19,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from dtks.accounts.models import User
 from dtks.accounts.roles import Perm, Role
 from dtks.accounts.scope import can_view_identity, in_area
+from dtks.performance.models import is_head_of_dinas
 from tests.conftest import OTHER_KAB_DESA
 from tests.factories import UserFactory, family_with_members
 
@@ -50,6 +51,10 @@ class Call:
     `ok`: the status of an allowed call; `ok_logged_in`: of a public page for a logged-in user.
     `owner`: the view acts on a request another account made (`_held`), which only that
     account may do (everyone else: 404 outside the area, 403 inside it).
+    `scorecard`: an operator scorecard, seen by the kabupaten roles that verify or manage
+    performance, a kecamatan operator for their kecamatan and the operator themselves.
+    `head`: only the head of the Dinas may (an SKP of staff no persona appraises, the
+    organisation's predikat); everyone else gets this status.
     """
 
     surface: str
@@ -60,6 +65,8 @@ class Call:
     batch: bool = False
     public: bool = False
     owner: bool = False
+    scorecard: bool = False  # an operator scorecard: see `_scorecard_status`
+    head: int | None = None  # only the head of the Dinas; everyone else gets this status
     ok: dict[str, int] = field(default_factory=lambda: {"get": 200, "post": 200})
     ok_logged_in: int | None = None
     kwargs: Callable[[Target], dict] = lambda t: {}
@@ -252,6 +259,79 @@ def _proposal_document(t: Target) -> dict:
         file=SimpleUploadedFile("ba.pdf", b"%PDF-1.4\n%%EOF\n"),
     )  # fmt: skip
     return {"pk": document.pk}
+
+
+def _training_session(t: Target) -> dict:
+    """A bimtek session none of the personas is listed for."""
+    from datetime import date
+
+    from dtks.training.actions import create_session
+    from dtks.training.models import TrainingSession
+
+    session = TrainingSession.objects.first() or create_session(
+        {"title": "Bimtek", "date": date(2023, 11, 20), "mode": "online", "cost": 0}, by=None
+    )
+    return {"pk": session.pk}
+
+
+def _training_material(t: Target) -> dict:
+    """A PDF handed out at that session, uploaded by a pengelola of the kabupaten."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from dtks.training.actions import add_material
+    from dtks.training.models import Material, TrainingSession
+
+    material = Material.objects.first()
+    if material is None:
+        session = TrainingSession.objects.get(**_training_session(t))
+        by = UserFactory(username="pengelola_bimtek", roles=[(Role.PENGELOLA, "17.09")])
+        pdf = SimpleUploadedFile("materi.pdf", b"%PDF-1.4\n%%EOF\n")
+        material = add_material(session, pdf, by=by)
+    return {"pk": material.pk}
+
+
+def _budget_line(t: Target) -> dict:
+    from dtks.training.actions import create_budget_line
+    from dtks.training.models import BudgetLine
+
+    line = BudgetLine.objects.first() or create_budget_line(
+        {"year": 2023, "category": "training", "description": "Bimtek", "planned": 1},
+        by=None,
+    )
+    return {"pk": line.pk}
+
+
+def _service(t: Target) -> dict:
+    """A service of the target's desa recorded by its staff, never answered."""
+    from django.utils import timezone
+
+    from dtks.survey.actions import record_service
+    from dtks.survey.models import Service
+    from dtks.wilayah.models import Region
+
+    service = Service.objects.filter(area_id=t.desa).first()
+    if service is None:
+        kabupaten = ".".join(t.desa.split(".")[:2])
+        officer = UserFactory(roles=[(Role.PENGELOLA, kabupaten)])
+        desa = Region.objects.get(code=t.desa)
+        service = record_service("check_status", timezone.localdate(), by=officer, desa=desa)
+    return {"pk": service.pk}
+
+
+def _survey_link(t: Target) -> dict:
+    from dtks.survey.models import Service
+
+    return {"token": Service.objects.get(pk=_service(t)["pk"]).token}
+
+
+def _employee(t: Target) -> dict:
+    """An employee appraised by nobody among the personas: only the head of the Dinas sees
+    their SKP."""
+    from dtks.performance.models import Employee
+    from tests.factories import EmployeeFactory
+
+    employee = Employee.objects.first() or EmployeeFactory.create()
+    return {"pk": employee.pk, "year": 2023}
 
 
 def _pack(t: Target) -> dict:
@@ -477,6 +557,54 @@ MATRIX: dict[str, Call] = {
     "proposals:pack_send": Call(
         UI, methods=("post",), perm=Perm.VERIFY, record=True, ok={"post": 302}, kwargs=_pack
     ),
+    # Performance (/kinerja/), bimtek (/bimtek/) and the satisfaction survey (/ikm/).
+    "performance:dashboard": Call(UI, perm=Perm.MANAGE_PERFORMANCE),
+    "performance:unit_report": Call(UI, perm=Perm.MANAGE_PERFORMANCE),
+    "performance:rate_organisation": Call(UI, perm=None, head=403),
+    "performance:employees": Call(UI, perm=None),
+    "performance:appraisal": Call(UI, perm=None, head=404, kwargs=_employee),
+    "performance:operators": Call(UI, perm=None, scorecard=True),
+    "performance:operator": Call(
+        UI, perm=None, record=True, scorecard=True, kwargs=lambda t: {"user_pk": t.staff.pk}
+    ),
+    "training:sessions": Call(UI, perm=Perm.MANAGE_PERFORMANCE),
+    "training:mine": Call(UI, perm=None),
+    "training:session_create": Call(UI, methods=("get", "post"), perm=Perm.MANAGE_PERFORMANCE),
+    "training:session_detail": Call(UI, perm=Perm.MANAGE_PERFORMANCE, kwargs=_training_session),
+    "training:session_edit": Call(
+        UI, methods=("get", "post"), perm=Perm.MANAGE_PERFORMANCE, kwargs=_training_session
+    ),
+    "training:attendance": Call(
+        UI,
+        methods=("post",),
+        perm=Perm.MANAGE_PERFORMANCE,
+        ok={"post": 302},
+        kwargs=_training_session,
+    ),
+    "training:material_upload": Call(
+        UI,
+        methods=("post",),
+        perm=Perm.MANAGE_PERFORMANCE,
+        ok={"post": 302},
+        kwargs=_training_session,
+    ),
+    "training:material": Call(UI, perm=Perm.MANAGE_PERFORMANCE, kwargs=_training_material),
+    "training:plan": Call(
+        UI, methods=("get", "post"), perm=Perm.MANAGE_PERFORMANCE, kwargs=lambda t: {"year": 2023}
+    ),
+    "training:untrained": Call(UI, perm=Perm.MANAGE_PERFORMANCE),
+    "training:budget": Call(UI, perm=Perm.MANAGE_PERFORMANCE),
+    "training:budget_line_create": Call(UI, methods=("get", "post"), perm=Perm.MANAGE_PERFORMANCE),
+    "training:budget_line_edit": Call(
+        UI, methods=("get", "post"), perm=Perm.MANAGE_PERFORMANCE, kwargs=_budget_line
+    ),
+    "training:facilities": Call(UI, methods=("get", "post"), perm=Perm.MANAGE_PERFORMANCE),
+    "survey:results": Call(UI, perm=Perm.MANAGE_PERFORMANCE),
+    "survey:service_create": Call(UI, methods=("get", "post"), perm=Perm.EDIT_REGISTRY),
+    # A service is scoped like a record by its area: 404 outside, 403 without a serving role.
+    "survey:service_detail": Call(UI, perm=Perm.EDIT_REGISTRY, record=True, kwargs=_service),
+    "survey:respond": Call(UI, methods=("get", "post"), public=True, kwargs=_survey_link),
+    "survey:thanks": Call(UI, public=True),
     "api-v1:api-root": Call(API, public=True, ok={"get": 404}),
     "api-v1:openapi-json": Call(API, public=True),
     "api-v1:openapi-view": Call(API, public=True),
@@ -523,6 +651,10 @@ def expected_status(call: Call, method: str, user: object | None, desa: str) -> 
         return 401 if call.surface == API else 302
     if call.surface == API and not user.can(Perm.VIEW_REGISTRY):
         return 403
+    if call.head is not None:
+        return call.ok[method] if is_head_of_dinas(user) else call.head
+    if call.scorecard:
+        return _scorecard_status(call, method, user, desa)
     if call.perm == Perm.MANAGE_USERS:  # user administration: permission first, then area
         if not user.can(call.perm):
             return 403
@@ -538,6 +670,27 @@ def expected_status(call: Call, method: str, user: object | None, desa: str) -> 
     if call.perm and not (in_area(user, desa, call.perm) if call.record else user.can(call.perm)):
         return 403
     return call.ok[method]
+
+
+def _scorecard_status(call: Call, method: str, user: object, desa: str) -> int:
+    if not call.record:
+        sees = (
+            user.can(Perm.VERIFY)
+            or user.can(Perm.MANAGE_PERFORMANCE)
+            or bool(user.roles & {Role.OPERATOR_KECAMATAN, Role.OPERATOR_DESA})
+        )
+        return call.ok[method] if sees else 403
+    if not in_area(user, desa):
+        return 404
+    sees = (
+        in_area(user, desa, Perm.VERIFY)
+        or in_area(user, desa, Perm.MANAGE_PERFORMANCE)
+        or any(
+            a.role == Role.OPERATOR_KECAMATAN and desa.startswith(a.area_id + ".")
+            for a in user.active_assignments()
+        )
+    )
+    return call.ok[method] if sees else 403
 
 
 def forbidden_numbers(user: object | None, families: list) -> set[str]:
@@ -574,6 +727,7 @@ def check(client, call, method, url, target, user, hidden) -> str:
 @pytest.fixture(autouse=True)
 def _test_transport(settings, tmp_path) -> None:
     settings.DATA_DIR = tmp_path  # import batches' files
+    settings.MEDIA_ROOT = tmp_path / "media"  # bimtek materials
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.SECURE_SSL_REDIRECT = False
     settings.STORAGES = {
