@@ -109,6 +109,11 @@ SAME_IN_BOTH = {
     *("PKH", "PBI-JKN", "PIP/KIP", "Sembako/BPNT", "BLT Dana Desa", "ASN/TNI/Polri"),
     *("status", "program", "Biogas", "Diploma", "SHA-256"),
     *("Padan", "Tidak padan", "PBI-JKN non-DTKS", "Kepmensos 73/HUK/2024"),
+    # SKP: the aspects, predikat and regulations keep their official names.
+    *("kuantitas", "kualitas", "waktu", "biaya", "predikat", "pejabat penilai", "target"),
+    *("Istimewa", "Baik", "Butuh Perbaikan", "Kurang", "Sangat Kurang"),
+    *("NIP", "PNS", "PPPK", "TNI", "POLRI", "SMP", "SMA", "D1–D3", "D4/S1", "Printer"),
+    *("PP 46/2011 + Perka BKN 1/2013", "PP 30/2019 + PermenPANRB 8/2021", "PermenPANRB 6/2022"),
 }
 
 
