@@ -560,6 +560,9 @@ MATRIX: dict[str, Call] = {
     # Performance (/kinerja/), bimtek (/bimtek/) and the satisfaction survey (/ikm/).
     "performance:dashboard": Call(UI, perm=Perm.MANAGE_PERFORMANCE),
     "performance:unit_report": Call(UI, perm=Perm.MANAGE_PERFORMANCE),
+    "performance:indicator_target": Call(
+        UI, methods=("post",), perm=Perm.MANAGE_PERFORMANCE, ok={"post": 302}
+    ),
     "performance:rate_organisation": Call(UI, perm=None, head=403),
     "performance:employees": Call(UI, perm=None),
     "performance:appraisal": Call(UI, perm=None, head=404, kwargs=_employee),

@@ -7,6 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from dtks.audit.models import AuditEvent
 from dtks.core.errors import DomainError, PermissionDeniedError
@@ -15,6 +16,13 @@ from dtks.performance.models import AppraisalStatus, Employee, Measure, Organisa
 from tests.factories import EmployeeFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Refusals are matched in English (the msgids); the Indonesian ones are the catalogue's."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

@@ -119,3 +119,46 @@ def test_the_page_shows_realisation_from_the_log_month_by_month(client, personas
         client, personas.pengisi, f"/kinerja/pegawai/{staff.pengisi.pk}/2023/"
     ).content.decode()
     assert 'id="monthly"' in html and 'data-measure="records_handled"' in html
+
+
+def test_a_manager_changes_a_target_and_enters_a_manual_actual(client, personas):
+    from dtks.performance.models import Indicator, IndicatorActual, IndicatorTarget
+
+    client.force_login(personas.pengelola)
+    used = Indicator.objects.get(code="dtks_used")
+    client.post(
+        "/kinerja/indikator/", {"what": "target", "indicator": used.pk, "year": 2025, "value": "85"}
+    )
+    assert IndicatorTarget.objects.get(indicator=used, year=2025).value == 85
+    data = {"what": "actual", "indicator": used.pk, "year": 2023, "value": "75", "note": "Bappeda"}
+    client.post("/kinerja/indikator/", data)
+    assert IndicatorActual.objects.get(indicator=used, year=2023).note == "Bappeda"
+    padan = Indicator.objects.get(code="adminduk")  # computed: no actual by hand
+    client.post("/kinerja/indikator/", {**data, "indicator": padan.pk})
+    assert not IndicatorActual.objects.filter(indicator=padan).exists()
+    html = client.get("/kinerja/?year=2023").content.decode()
+    assert 'data-indicator="dtks_used" data-met="yes"' in html  # 75 against the target of 70
+
+
+def test_the_unit_spread_is_checked_against_the_organisation_predikat(client, personas, staff):
+    for employee in (staff.pengelola, staff.pengisi):
+        skp = actions.open_appraisal(
+            employee, year=2023, regime=Regime.PMPANRB6, by=personas.pimpinan
+        )
+        Appraisal.objects.filter(pk=skp.pk).update(
+            results_rating="as_expected", behaviour_rating="as_expected"
+        )
+    actions.set_organisation_rating(
+        year=2023, quarter=0, predikat="good", note="", figures={}, by=personas.pimpinan
+    )
+    html = get(client, personas.pimpinan, "/kinerja/?year=2023").content.decode()
+    assert 'id="spread"' in html  # all Baik: above the 70 % allowed, and nobody below
+
+
+def test_the_form_suggests_a_target_and_the_rating_starts_from_the_log(client, personas, staff):
+    actions.open_appraisal(staff.pengisi, year=2023, regime=Regime.PP30, by=personas.pengisi)
+    html = get(
+        client, personas.pimpinan, f"/kinerja/pegawai/{staff.pengisi.pk}/2023/"
+    ).content.decode()
+    assert '<option value="records_handled" selected>' in html
+    assert "Dari log kerja 2023: data yang ditangani: 0." in html

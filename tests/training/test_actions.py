@@ -46,7 +46,7 @@ def test_negative_cost_is_refused_naming_the_field(personas):
     with pytest.raises(DomainError) as refused:
         make_session(personas.pengelola, date(2023, 3, 1), cost=-5)
     assert refused.value.field == "cost"
-    assert "Cost" in refused.value.message
+    assert "Biaya" in refused.value.message  # the field named in the user's language
 
 
 def test_update_session_keeps_before_and_after(personas):

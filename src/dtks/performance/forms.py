@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dtks.accounts.models import User
 
-from .models import ANNUAL, Aspect, Employee, EmployeeKind, Measure, Regime
+from .models import ANNUAL, Aspect, Employee, EmployeeKind, Indicator, Measure, Regime
 from .report import behaviour_label
 from .scoring import pmpanrb6, pp30, pp46
 
@@ -82,6 +82,14 @@ class BehaviourForm(forms.Form):
             del self.fields["score"]
         else:
             del self.fields["rating"]
+
+
+class IndicatorForm(forms.Form):
+    what = forms.ChoiceField(choices=[("target", _("Target")), ("actual", _("Actual"))])
+    indicator = forms.ModelChoiceField(label=_("Indicator"), queryset=Indicator.objects.all())
+    year = forms.IntegerField(label=_("Year"), min_value=2020, max_value=2030)
+    value = forms.DecimalField(label=_("Value"), max_digits=6, decimal_places=2, min_value=0)
+    note = forms.CharField(label=_("Source (for an actual)"), max_length=300, required=False)
 
 
 class RatingForm(forms.Form):

@@ -10,6 +10,7 @@ app_name = "performance"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("predikat/", views.rate_organisation, name="rate_organisation"),
+    path("indikator/", views.indicator_target, name="indicator_target"),
     path("laporan/", views.unit, name="unit_report"),
     path("pegawai/", views.employees, name="employees"),
     path("pegawai/<int:pk>/<int:year>/", views.appraisal, name="appraisal"),

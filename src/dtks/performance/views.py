@@ -24,8 +24,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from dtks.accounts.roles import Perm
 from dtks.core.errors import DomainError
 
-from . import actions, formats, indicators
-from .forms import BehaviourForm, EmployeeForm, RatingForm, TargetForm
+from . import actions, formats, indicators, worklog
+from .forms import BehaviourForm, EmployeeForm, IndicatorForm, RatingForm, TargetForm
 from .models import (
     Appraisal,
     AppraisalStatus,
@@ -35,6 +35,7 @@ from .models import (
     is_head_of_dinas,
 )
 from .report import PERILAKU, employee_report, unit_report
+from .scoring import pmpanrb6
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -70,16 +71,66 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     _require(request, Perm.MANAGE_PERFORMANCE)
     year = _year(request)
     rows = indicators.rows(indicators.Span(year))
+    annual = OrganisationRating.objects.filter(year=year, quarter=0).first()
     context = {
         "year": year,
         "years": YEARS,
         "rows": rows,
+        "annual": annual,
+        "spread": spread(year, annual),
         "chart": _chart(rows),
         "chart_height": 24 * len(rows) + 4,
         "ratings": OrganisationRating.objects.filter(year=year),
         "may_rate": is_head_of_dinas(request.user),
+        "indicator_form": IndicatorForm(initial={"year": year}),
     }
     return render(request, "performance/dashboard.html", context)
+
+
+def spread(year: int, annual: OrganisationRating | None) -> list:
+    """PermenPANRB 6/2022: the rules the year's employee predikat break for the organisation's
+    annual predikat (only appraisals rated against expectation on both sides count)."""
+    rated = Appraisal.objects.filter(year=year, regime=Regime.PMPANRB6).exclude(results_rating="")
+    predikats = [
+        pmpanrb6.predikat(a.results_rating, a.behaviour_rating)
+        for a in rated.exclude(behaviour_rating="")
+    ]
+    if annual is None or not predikats:
+        return []
+    return pmpanrb6.check_distribution(annual.predikat, predikats)
+
+
+@login_required
+@require_http_methods(["POST"])
+def indicator_target(request: HttpRequest) -> HttpResponse:
+    """A manager sets an indicator's target for a year, or enters the actual of one that is
+    entered by hand."""
+    _require(request, Perm.MANAGE_PERFORMANCE)
+    form = IndicatorForm(request.POST)
+    if not form.is_valid():
+        messages.error(
+            request, _("Check the figure: %(errors)s") % {"errors": form.errors.as_text()}
+        )
+        return redirect(reverse("performance:dashboard"))
+    data = form.cleaned_data
+    try:
+        if data["what"] == "target":
+            actions.set_indicator_target(
+                data["indicator"], year=data["year"], value=data["value"], by=request.user
+            )
+        else:
+            actions.enter_indicator_actual(
+                data["indicator"],
+                year=data["year"],
+                value=data["value"],
+                note=data["note"],
+                by=request.user,
+            )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Saved."))
+    return redirect(f"{reverse('performance:dashboard')}?year={data['year']}")
 
 
 def _chart(rows: list[indicators.Row]) -> list[dict]:
@@ -186,12 +237,61 @@ def appraisal(request: HttpRequest, pk: int, year: int) -> HttpResponse:
         "perilaku": report.aspects[PERILAKU],
         "months": range(1, 13),
         "may_open": skp is None and (is_self or is_appraiser or is_head_of_dinas(request.user)),
-        "target_form": TargetForm() if draft and (is_self or is_appraiser) else None,
+        "target_form": TargetForm(initial=_suggested(employee, year))
+        if draft and (is_self or is_appraiser)
+        else None,
         "may_agree": draft and is_appraiser,
-        "behaviour_form": BehaviourForm(regime=skp.regime) if skp and is_appraiser else None,
+        "behaviour_form": BehaviourForm(
+            regime=skp.regime, initial={"evidence": _log_evidence(employee, year)}
+        )
+        if skp
+        and (is_appraiser or (skp.peers_rate and not is_self and _colleague(request, employee)))
+        else None,
         "regimes": Regime.choices,
     }
     return render(request, "performance/appraisal.html", context)
+
+
+def _colleague(request: HttpRequest, employee: Employee) -> bool:
+    own = Employee.objects.filter(user=request.user, active=True).first()
+    return own is not None and own.unit == employee.unit
+
+
+def _suggested(employee: Employee, year: int) -> dict:
+    """A kuantitas target proposed from the workload: the records the employee handled the
+    year before (or, without a log, nothing to suggest)."""
+    if not employee.user_id:
+        return {}
+    last = worklog.records_handled([employee.user_id], year - 1).total
+    if not last:
+        return {"measure": "records_handled"}
+    return {
+        "measure": "records_handled",
+        "value": last,
+        "indicator": _("Records handled"),
+        "unit": _("records"),
+    }
+
+
+def _log_evidence(employee: Employee, year: int) -> str:
+    """What the log says about the employee's year, as a start for the rating's evidence."""
+    if not employee.user_id:
+        return ""
+    users = [employee.user_id]
+    handled = worklog.records_handled(users, year).total
+    returned = worklog.work_clean(users, year)
+    median, measured = worklog.days_to_verify(users, year)
+    parts = [_("records handled: %(n)s") % {"n": handled}]
+    if returned.total:
+        parts.append(
+            _("returned or found wrong: %(n)s of %(total)s")
+            % {"n": len(returned.failing), "total": returned.total}
+        )
+    if median is not None:
+        parts.append(
+            _("median days to verify: %(d)s (%(n)s proposals)") % {"d": median, "n": len(measured)}
+        )
+    return _("From the work log %(year)s: ") % {"year": year} + "; ".join(parts) + "."
 
 
 def _appraisal_post(
