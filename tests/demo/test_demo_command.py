@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -14,6 +15,7 @@ from dtks.accounts.roles import Role
 from dtks.demo import generator
 from dtks.demo.actions import DEMO_PASSWORD, DEMO_USERS
 from dtks.demo.generator import KecamatanTarget
+from dtks.performance.models import Appraisal, Employee
 from dtks.registry.conflicts import officers_in_registry
 from dtks.registry.models import Family, Membership, Person
 from dtks.verification.models import Finding
@@ -90,6 +92,36 @@ def test_full_demo_recap_equals_tabel_5_3() -> None:
     total = {r["kecamatan"]: r for r in csv.DictReader(io.StringIO(out.getvalue()))}["Total"]
     assert (total["jumlah_keluarga"], total["perlu_perbaikan"]) == ("23744", "550")
     check_history(generator.tabel_5_3())
+    # The seed's verdicts for the unit, computed from the demo's 2023 work log.
+    verdicts = {aspect: result["verdict"] for aspect, result in _performance().items()}
+    assert verdicts == {
+        "kuantitas": "baik",
+        "kualitas": "belum baik",
+        "waktu": "baik",
+        "biaya": "belum baik",
+        "perilaku": "belum baik",
+    }
+
+
+def _performance() -> dict:
+    out = io.StringIO()
+    call_command("performance", year=2023, format="json", stdout=out)
+    return json.loads(out.getvalue())
+
+
+@pytest.mark.django_db
+def test_the_small_demo_has_the_seed_s_staff_and_their_2023(small_table: None) -> None:
+    _demo()
+    assert Employee.objects.count() == 5
+    assert Appraisal.objects.filter(year=2023, status="agreed").count() == 4
+    report = _performance()
+    assert report["kualitas"]["verdict"] == "belum baik"  # persons need repair
+    assert report["waktu"]["verdict"] == "baik"  # every step inside its window
+    biaya = report["biaya"]
+    assert biaya["verdict"] == "belum baik"
+    assert [i["realisation"] for i in biaya["indicators"]] == ["0", "0", "33.33"]
+    commitment = next(i for i in report["perilaku"]["indicators"] if i["measure"] == "commitment")
+    assert commitment["verdict"] == "belum baik"
 
 
 @pytest.mark.django_db

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from dtks.reports.queries import recap_rows, recap_total
@@ -366,17 +367,17 @@ def _advice(line: Line) -> str:
         return _(
             "%(n)s records short of the target: plan the monthly work from the workload and "
             "spread it over the months."
-        ) % {"n": _short(line)}
+        ) % {"n": number_format(_short(line), force_grouping=True)}
     if measure == Measure.REGISTRY_CLEAN:
         return _(
             "%(n)s individuals still need repair: work the findings queue with the village "
             "operators before each monthly window closes."
-        ) % {"n": evidence.get("needing_repair", 0)}
+        ) % {"n": number_format(evidence.get("needing_repair", 0), force_grouping=True)}
     if measure == Measure.WORK_CLEAN:
         return _(
             "%(n)s of the records handled were returned, rejected or found wrong later: check "
             "the data against the checks before submitting."
-        ) % {"n": evidence.get("failing", 0)}
+        ) % {"n": number_format(evidence.get("failing", 0), force_grouping=True)}
     if measure == Measure.IN_WINDOW:
         return _(
             "Work was done outside the regular windows: schedule verification inside the "
