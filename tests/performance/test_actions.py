@@ -212,3 +212,25 @@ def test_employee_records_need_the_permission_and_a_unique_nip(personas):
     with pytest.raises(DomainError, match="NIP"):
         actions.save_employee(by=personas.pengelola, **values)
     assert EmployeeFactory().nip != values["nip"]
+
+
+def test_the_appraiser_closes_the_skp_rating_results_themselves(staff):
+    appraisal = actions.open_appraisal(
+        staff.pengisi, year=2025, regime=Regime.PMPANRB6, by=staff.head.user
+    )
+    propose(appraisal, staff.head.user)
+    with pytest.raises(DomainError, match="agreed"):
+        actions.conclude_appraisal(appraisal, by=staff.head.user)
+    actions.agree_targets(appraisal, by=staff.head.user)
+    with pytest.raises(PermissionDeniedError):
+        actions.conclude_appraisal(
+            appraisal, by=staff.pengisi.user, results_rating="above", behaviour_rating="above"
+        )
+    with pytest.raises(DomainError, match="against expectation"):
+        actions.conclude_appraisal(appraisal, by=staff.head.user, results_rating="above")
+    closed = actions.conclude_appraisal(
+        appraisal, by=staff.head.user, results_rating="as_expected", behaviour_rating="below"
+    )
+    assert (closed.status, closed.results_rating, closed.behaviour_rating) == (
+        AppraisalStatus.FINAL, "as_expected", "below",
+    )  # fmt: skip

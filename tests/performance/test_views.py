@@ -162,3 +162,29 @@ def test_the_form_suggests_a_target_and_the_rating_starts_from_the_log(client, p
     ).content.decode()
     assert '<option value="records_handled" selected>' in html
     assert "Dari log kerja 2023: data yang ditangani: 0." in html
+
+
+def test_manual_realisation_and_closing_through_the_page(client, personas, staff):
+    skp = actions.open_appraisal(
+        staff.pengisi, year=2023, regime=Regime.PMPANRB6, by=personas.pengisi
+    )
+    target = actions.propose_target(
+        skp, by=personas.pengisi, activity="Layanan", indicator="Pengaduan dijawab",
+        measure=Measure.MANUAL, aspect="kuantitas", value=Decimal(12), unit="pengaduan",
+    )  # fmt: skip
+    url = f"/kinerja/pegawai/{staff.pengisi.pk}/2023/"
+    client.force_login(personas.pengisi)
+    client.post(
+        url, {"step": "manual", "target": target.pk, "month": 3, "value": "4", "note": "buku"}
+    )
+    assert target.manual.get().value == 4
+    assert "diisi manual" in client.get(url).content.decode()
+    client.force_login(personas.pimpinan)
+    client.post(url, {"step": "agree"})
+    page = client.get(url).content.decode()
+    assert 'id="suggested"' in page and 'id="conclude-form"' in page
+    client.post(
+        url, {"step": "conclude", "results_rating": "as_expected", "behaviour_rating": "above"}
+    )
+    skp.refresh_from_db()
+    assert (skp.status, skp.results_rating) == ("final", "as_expected")

@@ -39,6 +39,7 @@ from .models import (
     Measure,
     OrganisationRating,
     RaterKind,
+    Rating,
     Regime,
     Target,
     is_head_of_dinas,
@@ -288,6 +289,40 @@ def _colleague(by: User, employee: Employee) -> bool:
 
 def _subordinate(by: User, employee: Employee) -> bool:
     return Employee.objects.filter(user=by, appraiser=employee).exists()
+
+
+@transaction.atomic
+def conclude_appraisal(
+    appraisal: Appraisal, *, by: User, results_rating: str = "", behaviour_rating: str = ""
+) -> Appraisal:
+    """The pejabat penilai closes the SKP. Under PermenPANRB 6/2022 they rate results and
+    behaviour against expectation themselves: the log's figures are evidence and a suggestion,
+    never the verdict. The targets must have been agreed."""
+    appraisal = (
+        Appraisal.objects.select_for_update()
+        .select_related("employee__appraiser")
+        .get(pk=appraisal.pk)
+    )
+    if not _is_appraiser(by, appraisal.employee):
+        raise PermissionDeniedError(
+            _("Only the pejabat penilai may close the SKP."), code="forbidden"
+        )
+    if appraisal.status != AppraisalStatus.AGREED:
+        raise DomainError(_("Only an SKP with agreed targets can be closed."), code="not_agreed")
+    if appraisal.regime == Regime.PMPANRB6 and not (
+        results_rating in Rating.values and behaviour_rating in Rating.values
+    ):
+        raise DomainError(
+            _("Rate both results and behaviour against expectation."), field="results_rating"
+        )
+    appraisal.status = AppraisalStatus.FINAL
+    appraisal.results_rating, appraisal.behaviour_rating = results_rating, behaviour_rating
+    appraisal.save(update_fields=["status", "results_rating", "behaviour_rating"])
+    after = {"status": "final", "results": results_rating, "behaviour": behaviour_rating}
+    record_event(
+        by, "conclude_appraisal", _change("appraisal", appraisal, {"status": "agreed"}, after)
+    )
+    return appraisal
 
 
 @transaction.atomic

@@ -9,7 +9,16 @@ from django.utils.translation import gettext_lazy as _
 
 from dtks.accounts.models import User
 
-from .models import ANNUAL, Aspect, Employee, EmployeeKind, Indicator, Measure, Regime
+from .models import (
+    ANNUAL,
+    Aspect,
+    Employee,
+    EmployeeKind,
+    Indicator,
+    Measure,
+    Regime,
+    Target,
+)
 from .report import behaviour_label
 from .scoring import pmpanrb6, pp30, pp46
 
@@ -82,6 +91,21 @@ class BehaviourForm(forms.Form):
             del self.fields["score"]
         else:
             del self.fields["rating"]
+
+
+class ManualForm(forms.Form):
+    """A month's realisation of a target entered by hand."""
+
+    target = forms.ModelChoiceField(label=_("Target"), queryset=Target.objects.none())
+    month = forms.IntegerField(label=_("Month"), min_value=1, max_value=12)
+    value = forms.DecimalField(label=_("Realisation"), max_digits=12, decimal_places=2, min_value=0)
+    note = forms.CharField(label=_("Evidence"), max_length=300)
+
+    def __init__(self, *args: Any, appraisal: object, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["target"].queryset = Target.objects.filter(
+            appraisal=appraisal, measure="manual"
+        )
 
 
 class IndicatorForm(forms.Form):

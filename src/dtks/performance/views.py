@@ -25,7 +25,14 @@ from dtks.accounts.roles import Perm
 from dtks.core.errors import DomainError
 
 from . import actions, formats, indicators, worklog
-from .forms import BehaviourForm, EmployeeForm, IndicatorForm, RatingForm, TargetForm
+from .forms import (
+    BehaviourForm,
+    EmployeeForm,
+    IndicatorForm,
+    ManualForm,
+    RatingForm,
+    TargetForm,
+)
 from .models import (
     Appraisal,
     AppraisalStatus,
@@ -248,8 +255,26 @@ def appraisal(request: HttpRequest, pk: int, year: int) -> HttpResponse:
         and (is_appraiser or (skp.peers_rate and not is_self and _colleague(request, employee)))
         else None,
         "regimes": Regime.choices,
+        "may_conclude": skp is not None and is_appraiser and skp.status == AppraisalStatus.AGREED,
+        "suggested": _suggested_rating(report) if skp and skp.regime == Regime.PMPANRB6 else None,
+        "ratings": pmpanrb6.Rating.choices,
+        "manual_form": ManualForm(appraisal=skp)
+        if skp and (is_self or is_appraiser) and skp.targets.filter(measure="manual").exists()
+        else None,
     }
     return render(request, "performance/appraisal.html", context)
+
+
+def _suggested_rating(report: object) -> str:
+    """PermenPANRB 6/2022: the results rating the log's capaian suggest (evidence only)."""
+    capaian = [
+        line.score
+        for name, result in report.aspects.items()
+        if name != PERILAKU
+        for line in result.lines
+        if line.score is not None
+    ]
+    return pmpanrb6.suggest_results_rating(capaian).label if capaian else ""
 
 
 def _colleague(request: HttpRequest, employee: Employee) -> bool:
@@ -315,6 +340,20 @@ def _appraisal_post(
             actions.propose_target(skp, by=request.user, **form.cleaned_data)
         elif step == "agree":
             actions.agree_targets(skp, by=request.user)
+        elif step == "conclude":
+            actions.conclude_appraisal(
+                skp,
+                by=request.user,
+                results_rating=request.POST.get("results_rating", ""),
+                behaviour_rating=request.POST.get("behaviour_rating", ""),
+            )
+        elif step == "manual":
+            form = ManualForm(request.POST, appraisal=skp)
+            if not form.is_valid():
+                raise DomainError(
+                    _("Check the realisation: %(errors)s") % {"errors": form.errors.as_text()}
+                )
+            actions.enter_manual_realisation(by=request.user, **form.cleaned_data)
         elif step == "behaviour":
             form = BehaviourForm(request.POST, regime=skp.regime)
             if not form.is_valid():
