@@ -69,6 +69,13 @@ def test_the_verifier_s_own_work_against_their_targets(personas, staff, proposal
     perilaku = report.aspects["perilaku"]
     assert perilaku.verdict == BELUM_BAIK and "Commitment" in perilaku.recommendation
     assert report.aspects["biaya"].lines == []  # no biaya target in this SKP
+    # PP 30/2019: SKP = mean(120, 109, 0) = 76.33, behaviour mean(80, 100) = 90,
+    # final 70/30 = 80.43: Cukup (70 to under 90).
+    outcome = report.outcome
+    assert (outcome.skp, outcome.behaviour, outcome.value) == (
+        Decimal("76.33"), Decimal("90.00"), Decimal("80.43"),
+    )  # fmt: skip
+    assert outcome.predikat == "Cukup"
 
 
 def test_the_same_work_scored_under_another_regime(personas, staff, proposals):  # noqa: F811

@@ -188,3 +188,4 @@ def test_manual_realisation_and_closing_through_the_page(client, personas, staff
     )
     skp.refresh_from_db()
     assert (skp.status, skp.results_rating) == ("final", "as_expected")
+    assert '<dd id="predikat"><strong>Baik</strong></dd>' in client.get(url).content.decode()

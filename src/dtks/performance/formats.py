@@ -84,7 +84,23 @@ def as_table(report: Report) -> str:
                 f"{_plain(line.realised.value):>12} {_plain(line.score):>8}  {verdict}{manual}"
             )
         out.append(f"  → {result.recommendation}")
+    if report.outcome:
+        out += ["", _outcome_text(report)]
     return "\n".join(out) + "\n"
+
+
+def _outcome_text(report: Report) -> str:
+    o = report.outcome
+    if o.value is None:
+        return _("Predikat: %(predikat)s") % {"predikat": o.predikat}
+    return _(
+        "SKP %(skp)s, behaviour %(behaviour)s, final value %(value)s: predikat %(predikat)s"
+    ) % {
+        "skp": _plain(o.skp),
+        "behaviour": _plain(o.behaviour),
+        "value": _plain(o.value),
+        "predikat": o.predikat,
+    }
 
 
 class ReportPDF(FPDF):
@@ -113,6 +129,10 @@ def as_pdf(report: Report) -> bytes:
         pdf.cell(0, 6, latin1(text), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
     _summary(pdf, report)
+    if report.outcome:
+        pdf.set_font("Helvetica", "B", 10)
+        pdf.multi_cell(0, 6, latin1(_outcome_text(report)), new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(2)
     for name in ORDER:
         _aspect(pdf, name, report.aspects[name])
     return bytes(pdf.output())

@@ -87,6 +87,17 @@ class AspectResult:
     recommendation: str
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """An employee's appraisal under its regime: the SKP value, the behaviour value, the final
+    value and the predikat (PermenPANRB 6/2022: the predikat of the appraiser's two ratings)."""
+
+    skp: Decimal | None
+    behaviour: Decimal | None
+    value: Decimal | None
+    predikat: str
+
+
 @dataclass
 class Report:
     year: int
@@ -94,6 +105,7 @@ class Report:
     subject: str  # the unit's name or the employee's
     nip: str  # "" for the unit
     aspects: dict[str, AspectResult]
+    outcome: Outcome | None = None
 
 
 def _percent(good: int, total: int) -> Decimal | None:
@@ -301,7 +313,36 @@ def employee_report(employee: Employee, year: int) -> Report:
         )
     aspects = {a: _aspect(a, lines[a], regime) for a in ASPECTS}
     aspects[PERILAKU] = _perilaku([appraisal] if appraisal else [], regime)
-    return Report(year, regime, employee.name, employee.nip, aspects)
+    outcome = appraise(appraisal, aspects) if appraisal else None
+    return Report(year, regime, employee.name, employee.nip, aspects, outcome)
+
+
+def appraise(appraisal: Appraisal, aspects: dict[str, AspectResult]) -> Outcome | None:
+    """The appraisal's result under its regime, from the indicators' scores and the
+    appraiser's behaviour ratings: PP 30/2019 70/30 (60/40 where peers rate), predikat with
+    Sangat Baik only with a recorded innovation; PP 46/2011 60/40 with tugas tambahan and
+    kreativitas; PermenPANRB 6/2022 the matrix of the two ratings. None until there is
+    something to score."""
+    if appraisal.regime == Regime.PMPANRB6:
+        if not (appraisal.results_rating and appraisal.behaviour_rating):
+            return None
+        label = pmpanrb6.predikat(appraisal.results_rating, appraisal.behaviour_rating).label
+        return Outcome(None, None, None, str(label))
+    scores = [ln.score for a in ASPECTS for ln in aspects[a].lines if ln.score is not None]
+    ratings = [ln.realised.value for ln in aspects[PERILAKU].lines if ln.realised.value is not None]
+    if not scores or not ratings:
+        return None
+    behaviour = mean2(ratings)
+    if appraisal.regime == Regime.PP46:
+        extra = pp46.additional_task_points(appraisal.extra_tasks) + appraisal.creativity
+        skp = round2(mean2(scores) + extra)
+        value = pp46.final_value(skp, behaviour)
+        return Outcome(skp, behaviour, value, str(pp46.band(value).label))
+    skp = mean2(scores)
+    value = pp30.final_value(skp, behaviour, peers_rate=appraisal.peers_rate)
+    capped = min(value, pp30.CAP)
+    label = pp30.predikat(capped, has_innovation=bool(appraisal.innovation.strip())).label
+    return Outcome(skp, behaviour, value, str(label))
 
 
 def _perilaku(appraisals: Sequence[Appraisal], regime: str) -> AspectResult:
