@@ -183,6 +183,7 @@ def test_manual_realisation_and_closing_through_the_page(client, personas, staff
     client.post(url, {"step": "agree"})
     page = client.get(url).content.decode()
     assert 'id="suggested"' in page and 'id="conclude-form"' in page
+    assert "Ramah, cekatan, solutif, dan dapat diandalkan" in page  # the BerAKHLAK guide
     client.post(
         url, {"step": "conclude", "results_rating": "as_expected", "behaviour_rating": "above"}
     )

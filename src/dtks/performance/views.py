@@ -258,6 +258,9 @@ def appraisal(request: HttpRequest, pk: int, year: int) -> HttpResponse:
         "may_conclude": skp is not None and is_appraiser and skp.status == AppraisalStatus.AGREED,
         "suggested": _suggested_rating(report) if skp and skp.regime == Regime.PMPANRB6 else None,
         "ratings": pmpanrb6.Rating.choices,
+        "guide": [(value.label, pmpanrb6.BEHAVIOUR_GUIDE[value]) for value in pmpanrb6.CoreValue]
+        if skp and skp.regime == Regime.PMPANRB6
+        else [],
         "manual_form": ManualForm(appraisal=skp)
         if skp and (is_self or is_appraiser) and skp.targets.filter(measure="manual").exists()
         else None,
