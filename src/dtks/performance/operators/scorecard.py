@@ -14,8 +14,7 @@ of a year; local days in `settings.TIME_ZONE`):
   findings resolved in the period;
 - conflict-of-interest flags: changes the operator held for a second approver
   (`registry.HeldChange`) in the desa in the period;
-- training attended: `dtks.training.queries.sessions_attended` when the training app has it
-  (`training_attended`, the hook), else None (shown "–");
+- training attended: `dtks.training.queries.sessions_attended`;
 - alerts (`anomalies.py`).
 
 `scorecards()` costs a fixed number of queries whatever the number of operators.
@@ -27,7 +26,6 @@ import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from importlib import import_module
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -42,6 +40,7 @@ from dtks.proposals.workflow import window_kind
 from dtks.registry.models import HeldChange
 from dtks.schedule.models import CalendarRule
 from dtks.schedule.readiness import DESA_WIDTH
+from dtks.training.queries import sessions_attended
 from dtks.verification.models import Finding, FindingStatus
 
 from . import anomalies as a
@@ -330,18 +329,9 @@ def _odd_hours(cards: dict[Key, Scorecard], period: Period, t: a.Thresholds) -> 
             card.alerts.append(alert)
 
 
-def training_attended(user_ids: Iterable[int], start: date, end: date) -> dict[int, int] | None:
-    """The hook for training: `dtks.training.queries.sessions_attended(user_ids, start, end)`
-    (sessions attended per user in [start, end]) once the training app provides it; None
-    until then (the scorecard shows "–")."""
-    try:
-        module = import_module("dtks.training.queries")
-    except ModuleNotFoundError as exc:
-        if exc.name != "dtks.training.queries":
-            raise
-        return None
-    attended = getattr(module, "sessions_attended", None)
-    return None if attended is None else attended(list(user_ids), start, end)
+def training_attended(user_ids: Iterable[int], start: date, end: date) -> dict[int, int]:
+    """Bimtek sessions attended per user in [start, end] (`dtks.training`)."""
+    return sessions_attended(list(user_ids), start, end)
 
 
 def scorecards(viewer: User, period: Period, rows: QuerySet[RoleAssignment]) -> list[Scorecard]:
@@ -362,5 +352,5 @@ def scorecards(viewer: User, period: Period, rows: QuerySet[RoleAssignment]) -> 
     _odd_hours(cards, period, t)
     attended = training_attended({k[0] for k in cards}, period.start, period.last_day)
     for card in cards.values():
-        card.training = None if attended is None else attended.get(card.user_id, 0)
+        card.training = attended.get(card.user_id, 0)
     return list(cards.values())
