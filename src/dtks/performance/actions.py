@@ -131,7 +131,7 @@ def propose_target(
     """A target proposed while the SKP is in draft (the employee or the pejabat penilai). A log
     measure fixes the aspect; a manual one names it."""
     appraisal = (
-        Appraisal.objects.select_for_update()
+        Appraisal.objects.select_for_update(of=("self",))
         .select_related("employee__appraiser")
         .get(pk=appraisal.pk)
     )
@@ -174,7 +174,7 @@ def propose_target(
 def agree_targets(appraisal: Appraisal, *, by: User) -> Appraisal:
     """The pejabat penilai agrees the proposed targets (the employee cannot)."""
     appraisal = (
-        Appraisal.objects.select_for_update()
+        Appraisal.objects.select_for_update(of=("self",))
         .select_related("employee__appraiser")
         .get(pk=appraisal.pk)
     )
@@ -299,7 +299,7 @@ def conclude_appraisal(
     behaviour against expectation themselves: the log's figures are evidence and a suggestion,
     never the verdict. The targets must have been agreed."""
     appraisal = (
-        Appraisal.objects.select_for_update()
+        Appraisal.objects.select_for_update(of=("self",))
         .select_related("employee__appraiser")
         .get(pk=appraisal.pk)
     )
