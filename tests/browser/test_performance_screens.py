@@ -4,6 +4,8 @@ and rates behaviour, on a phone."""
 
 from __future__ import annotations
 
+from importlib import import_module
+
 import pytest
 
 from dtks.performance.models import Appraisal, OrganisationRating
@@ -13,8 +15,20 @@ from tests.factories import EmployeeFactory
 pytestmark = pytest.mark.browser
 
 
+@pytest.fixture
+def renstra_indicators(transactional_db) -> None:
+    """The Tabel 1.1 indicators as their data migration seeds them: a transactional test that
+    ran earlier flushed the database, migration data included."""
+    from django.apps import apps
+
+    from dtks.performance.models import Indicator
+
+    if not Indicator.objects.exists():
+        import_module("dtks.performance.migrations.0002_renstra_indicators").seed(apps, None)
+
+
 def test_the_head_reads_the_indicators_and_sets_the_predikat(
-    transactional_db, live_server, browser, personas, family_a
+    renstra_indicators, live_server, browser, personas, family_a
 ):
     base = live_server.url
     page = browser.new_page(viewport=DESKTOP)
