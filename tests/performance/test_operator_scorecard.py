@@ -17,7 +17,7 @@ from dtks.accounts.models import RoleAssignment
 from dtks.accounts.roles import Role
 from dtks.performance.operators import anomalies as a
 from dtks.performance.operators.access import operator_rows
-from dtks.performance.operators.scorecard import Period, scorecards, training_attended
+from dtks.performance.operators.scorecard import Period, scorecards
 from dtks.proposals import actions
 from dtks.proposals.uploads import upload_document
 from dtks.registry import held
@@ -189,17 +189,19 @@ def test_changes_held_for_a_second_approver_are_flags(personas, family_a) -> Non
     assert card_of(cards, personas.operator_a).conflict_flags == 0
 
 
-def test_training_shows_nothing_until_the_training_app_counts_sessions(personas) -> None:
-    attended = training_attended(
-        [personas.operator_a.pk], dt.date(2023, 1, 1), dt.date(2023, 12, 31)
-    )
+def test_bimtek_attended_in_the_period_is_counted(personas) -> None:
+    from dtks.training.actions import create_session, record_attendance
+
+    def session(day: dt.date) -> object:
+        data = {"title": "Bimtek", "date": day, "mode": "online", "cost": 0}
+        return create_session(data, by=personas.pengelola)
+
+    record_attendance(session(dt.date(2023, 8, 10)), {personas.operator_a.pk: True}, by=None)
+    record_attendance(session(dt.date(2023, 3, 10)), {personas.operator_a.pk: True}, by=None)
+    record_attendance(session(dt.date(2023, 8, 20)), {personas.operator_b.pk: False}, by=None)
     cards = scorecards(personas.pengelola, AUGUST, operator_rows(personas.pengelola))
-    if attended is None:
-        assert all(card.training is None for card in cards)
-    else:
-        assert card_of(cards, personas.operator_a).training == attended.get(
-            personas.operator_a.pk, 0
-        )
+    assert card_of(cards, personas.operator_a).training == 1  # March lies outside August
+    assert card_of(cards, personas.operator_b, DESA_B).training == 0  # listed, absent
 
 
 def test_burst_fires_at_its_share_on_real_submissions(settings, personas, family_a) -> None:

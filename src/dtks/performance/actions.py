@@ -248,7 +248,7 @@ def rate_behaviour(
     employee = appraisal.employee
     if _is_appraiser(by, employee):
         kind = RaterKind.APPRAISER
-    elif appraisal.peers_rate and _colleague(by, employee):
+    elif appraisal.peers_rate and is_colleague(by, employee):
         kind = RaterKind.SUBORDINATE if _subordinate(by, employee) else RaterKind.PEER
     else:
         raise PermissionDeniedError(
@@ -282,7 +282,8 @@ def rate_behaviour(
     return row
 
 
-def _colleague(by: User, employee: Employee) -> bool:
+def is_colleague(by: User, employee: Employee) -> bool:
+    """Whether `by` is an active employee of `employee`'s unit (who may rate as a peer)."""
     other = Employee.objects.filter(user=by, active=True).first()
     return other is not None and other.unit == employee.unit
 

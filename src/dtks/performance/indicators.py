@@ -6,11 +6,9 @@ entered by hand where nothing in dtks measures them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db.models import Exists, OuterRef
-from django.utils import timezone
 
 from dtks.adminduk.queries import share_padan
 from dtks.proposals.models import Transition
@@ -20,32 +18,10 @@ from dtks.verification.models import Finding, FindingStatus, Severity
 from dtks.wilayah.models import Level, Region
 
 from .models import Indicator, IndicatorActual, IndicatorSource, IndicatorTarget
-from .scoring import round2
+from .scoring import percent2
+from .worklog import Span
 
 HUNDRED = Decimal(100)
-
-
-@dataclass(frozen=True)
-class Span:
-    """A year, or one quarter of it, as local dates (inclusive)."""
-
-    year: int
-    quarter: int = 0
-
-    @property
-    def first(self) -> date:
-        return date(self.year, 1 if not self.quarter else 3 * self.quarter - 2, 1)
-
-    @property
-    def last(self) -> date:
-        if not self.quarter or self.quarter == 4:
-            return date(self.year, 12, 31)
-        return date(self.year, 3 * self.quarter + 1, 1) - timedelta(days=1)
-
-    def aware(self) -> tuple[datetime, datetime]:
-        start = timezone.make_aware(datetime.combine(self.first, time.min))
-        end = timezone.make_aware(datetime.combine(self.last, time.max))
-        return start, end
 
 
 @dataclass(frozen=True)
@@ -64,10 +40,6 @@ class Row:
         return self.actual >= self.target
 
 
-def _percent(part: int, whole: int) -> Decimal | None:
-    return round2(Decimal(part) * HUNDRED / whole) if whole else None
-
-
 def _kabupaten() -> str | None:
     """The kabupaten the registry holds (the region code prefix of its desa)."""
     desa = Family.objects.order_by().values_list("desa_id", flat=True).first()
@@ -80,20 +52,19 @@ def desa_proposing(span: Span) -> tuple[Decimal | None, str]:
     if kabupaten is None:
         return None, ""
     desa = Region.objects.filter(level=Level.DESA, code__startswith=kabupaten + ".")
-    start, end = span.aware()
     proposing = (
-        Transition.objects.filter(action="submit", at__gte=start, at__lte=end)
+        Transition.objects.filter(action="submit", at__gte=span.start, at__lt=span.end)
         .values_list("proposal__batch__desa_id", flat=True)
         .distinct()
     )
     total, active = desa.count(), desa.filter(code__in=proposing).count()
-    return _percent(active, total), f"{active}/{total} desa"
+    return percent2(active, total), f"{active}/{total} desa"
 
 
 def padan(span: Span) -> tuple[Decimal | None, str]:
     """Individuals padan with Dukcapil (their current result: the registry's state now)."""
     matched_padan, matched, _share = share_padan()
-    return _percent(matched_padan, matched), f"{matched_padan}/{matched}"
+    return percent2(matched_padan, matched), f"{matched_padan}/{matched}"
 
 
 def targeting(span: Span) -> tuple[Decimal | None, str]:
@@ -112,7 +83,7 @@ def targeting(span: Span) -> tuple[Decimal | None, str]:
         | Exists(Family.objects.filter(pk=OuterRef("pk"), assessment__flagged=True))
     )
     total, bad = families.count(), wrong.count()
-    return _percent(total - bad, total), f"{total - bad}/{total}"
+    return percent2(total - bad, total), f"{total - bad}/{total}"
 
 
 def satisfaction(span: Span) -> tuple[Decimal | None, str]:

@@ -22,7 +22,7 @@ from dtks.training.queries import year_summary
 
 from . import worklog
 from .models import Appraisal, Aspect, Employee, Measure, Regime, Target
-from .scoring import mean2, pmpanrb6, pp30, pp46, round2
+from .scoring import mean2, percent2, pmpanrb6, pp30, pp46, round2
 from .scoring.pmpanrb6 import Rating
 
 BAIK, BELUM_BAIK = "baik", "belum baik"
@@ -108,10 +108,6 @@ class Report:
     outcome: Outcome | None = None
 
 
-def _percent(good: int, total: int) -> Decimal | None:
-    return round2(Decimal(good) * HUNDRED / total) if total else None
-
-
 def _share(share: worklog.Share, kind: str) -> Realised:
     months = {m: (round2(p) if (p := share.percent(m)) is not None else None) for m in range(1, 13)}
     value = share.percent()
@@ -168,7 +164,7 @@ def _registry_clean(year: int) -> Realised:
     total = recap_total(recap_rows(year=year))
     clean = total.individuals - total.needing_repair
     return Realised(
-        _percent(clean, total.individuals),
+        percent2(clean, total.individuals),
         evidence={"individuals": total.individuals, "needing_repair": total.needing_repair},
     )
 
@@ -188,7 +184,7 @@ def _resources(measure: str, year: int) -> Realised:
         return Realised(value, evidence=evidence)
     needed = sum(r.needed for r in summary.facilities)
     available = sum(min(r.available, r.needed) for r in summary.facilities)
-    value = _percent(available, needed) if needed else HUNDRED
+    value = percent2(available, needed) if needed else HUNDRED
     return Realised(value, evidence={"needed": needed, "available": available})
 
 
@@ -354,7 +350,7 @@ def _perilaku(appraisals: Sequence[Appraisal], regime: str) -> AspectResult:
         for aspect in sorted({r.aspect for r in ratings}):
             given = [r.rating for r in ratings if r.aspect == aspect and r.rating]
             below = given.count(Rating.BELOW)
-            share = _percent(len(given) - below, len(given))
+            share = percent2(len(given) - below, len(given))
             realised = Realised(share, evidence={"ratings": len(given), "below": below})
             label = behaviour_label(regime, aspect)
             lines.append(Line(aspect, label, HUNDRED, "%", realised, share, below == 0))

@@ -115,9 +115,7 @@ def indicator_target(request: HttpRequest) -> HttpResponse:
     _require(request, Perm.MANAGE_PERFORMANCE)
     form = IndicatorForm(request.POST)
     if not form.is_valid():
-        messages.error(
-            request, _("Check the figure: %(errors)s") % {"errors": form.errors.as_text()}
-        )
+        messages.error(request, _("Check the figure: %(errors)s") % {"errors": _errors(form)})
         return redirect(reverse("performance:dashboard"))
     data = form.cleaned_data
     try:
@@ -252,7 +250,10 @@ def appraisal(request: HttpRequest, pk: int, year: int) -> HttpResponse:
             regime=skp.regime, initial={"evidence": _log_evidence(employee, year)}
         )
         if skp
-        and (is_appraiser or (skp.peers_rate and not is_self and _colleague(request, employee)))
+        and (
+            is_appraiser
+            or (skp.peers_rate and not is_self and actions.is_colleague(request.user, employee))
+        )
         else None,
         "regimes": Regime.choices,
         "may_conclude": skp is not None and is_appraiser and skp.status == AppraisalStatus.AGREED,
@@ -280,9 +281,12 @@ def _suggested_rating(report: object) -> str:
     return pmpanrb6.suggest_results_rating(capaian).label if capaian else ""
 
 
-def _colleague(request: HttpRequest, employee: Employee) -> bool:
-    own = Employee.objects.filter(user=request.user, active=True).first()
-    return own is not None and own.unit == employee.unit
+def _errors(form: object) -> str:
+    """The form's errors, each after its field's (translated) label."""
+    return "; ".join(
+        f"{form.fields[name].label if name in form.fields else ''}: {' '.join(errors)}".lstrip(": ")
+        for name, errors in form.errors.items()
+    )
 
 
 def _suggested(employee: Employee, year: int) -> dict:
@@ -337,9 +341,7 @@ def _appraisal_post(
         elif step == "target":
             form = TargetForm(request.POST)
             if not form.is_valid():
-                raise DomainError(
-                    _("Check the target: %(errors)s") % {"errors": form.errors.as_text()}
-                )
+                raise DomainError(_("Check the target: %(errors)s") % {"errors": _errors(form)})
             actions.propose_target(skp, by=request.user, **form.cleaned_data)
         elif step == "agree":
             actions.agree_targets(skp, by=request.user)
@@ -354,15 +356,13 @@ def _appraisal_post(
             form = ManualForm(request.POST, appraisal=skp)
             if not form.is_valid():
                 raise DomainError(
-                    _("Check the realisation: %(errors)s") % {"errors": form.errors.as_text()}
+                    _("Check the realisation: %(errors)s") % {"errors": _errors(form)}
                 )
             actions.enter_manual_realisation(by=request.user, **form.cleaned_data)
         elif step == "behaviour":
             form = BehaviourForm(request.POST, regime=skp.regime)
             if not form.is_valid():
-                raise DomainError(
-                    _("Check the rating: %(errors)s") % {"errors": form.errors.as_text()}
-                )
+                raise DomainError(_("Check the rating: %(errors)s") % {"errors": _errors(form)})
             actions.rate_behaviour(skp, by=request.user, **form.cleaned_data)
         else:
             raise DomainError(_("Unknown step."))

@@ -13,7 +13,7 @@ import statistics
 from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db.models import Exists, Max, OuterRef, Q, QuerySet
@@ -37,18 +37,30 @@ CHUNK = 5000  # ids per IN list (SQLite's bound-parameter limit)
 
 
 @dataclass(frozen=True)
-class Year:
-    """A calendar year in local time, as an aware half-open span."""
+class Span:
+    """A calendar year, or one quarter (1–4) of it, in local time: its first and last days,
+    and as an aware half-open interval [start, end)."""
 
     year: int
+    quarter: int = 0
+
+    @property
+    def first(self) -> date:
+        return date(self.year, 1 if not self.quarter else 3 * self.quarter - 2, 1)
+
+    @property
+    def last(self) -> date:
+        if not self.quarter or self.quarter == 4:
+            return date(self.year, 12, 31)
+        return date(self.year, 3 * self.quarter + 1, 1) - timedelta(days=1)
 
     @property
     def start(self) -> datetime:
-        return timezone.make_aware(datetime.combine(date(self.year, 1, 1), time.min))
+        return timezone.make_aware(datetime.combine(self.first, time.min))
 
     @property
     def end(self) -> datetime:
-        return timezone.make_aware(datetime.combine(date(self.year + 1, 1, 1), time.min))
+        return timezone.make_aware(datetime.combine(self.last + timedelta(days=1), time.min))
 
 
 @dataclass
@@ -101,12 +113,12 @@ def _month(when: datetime) -> int:
 
 
 def _transitions(users: Collection[int], year: int) -> QuerySet[Transition]:
-    span = Year(year)
+    span = Span(year)
     return Transition.objects.filter(by__in=users, at__gte=span.start, at__lt=span.end)
 
 
 def _registry_events(users: Collection[int], year: int) -> QuerySet[AuditEvent]:
-    span = Year(year)
+    span = Span(year)
     return AuditEvent.objects.filter(
         actor__in=users,
         at__gte=span.start,
@@ -190,10 +202,7 @@ def in_window(users: Collection[int], year: int) -> Share:
         if rule is None:
             continue
         day = timezone.localtime(t.at).date()
-        window = rule.window_in(day.year, day.month)
-        share.add(
-            day.month, bool(window and window[0] <= day <= window[1]), "proposal", t.proposal_id
-        )
+        share.add(day.month, bool(rule.window_containing(day)), "proposal", t.proposal_id)
     return share
 
 

@@ -10,7 +10,6 @@ the older files stay, listed as history (`current_documents`).
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,6 +22,7 @@ from dtks.accounts.roles import Perm
 from dtks.accounts.scope import in_area
 from dtks.audit.record import Change, record_events
 from dtks.core.errors import DomainError, PermissionDeniedError
+from dtks.core.uploads import write_limited
 from dtks.imports.safety import MB, UnsafeUpload, check_csv, check_xlsx
 
 from .models import Document, ProposalBatch
@@ -112,19 +112,6 @@ def _refuse(kind: str, size: int, detected: str | None) -> None:
         )
 
 
-def _write(file: Any, target: Path) -> tuple[int, str]:
-    """Copy the upload to `target` chunk by chunk, stopping past the size limit."""
-    digest, size = hashlib.sha256(), 0
-    with target.open("wb") as out:
-        for chunk in file.chunks():
-            size += len(chunk)
-            if size > max_bytes():
-                break
-            digest.update(chunk)
-            out.write(chunk)
-    return size, digest.hexdigest()
-
-
 def current_documents(batch: ProposalBatch) -> dict[str, Document]:
     """The batch's current document of each kind (the latest upload)."""
     return {d.kind: d for d in batch.documents.order_by("uploaded_at", "id")}
@@ -144,7 +131,7 @@ def upload_document(batch: ProposalBatch, *, by: User, kind: str, file: Any) -> 
     storage_dir().mkdir(parents=True, exist_ok=True)
     partial = storage_dir() / f".{uuid.uuid4().hex}.part"
     try:
-        size, sha256 = _write(file, partial)
+        size, sha256 = write_limited(file, partial, max_bytes())
         detected = sniff(partial) if 0 < size <= max_bytes() else None
         _refuse(kind, size, detected)
         stored_name = uuid.uuid4().hex + SUFFIXES[detected]

@@ -102,6 +102,11 @@ class CalendarRule(models.Model):
             return None
         return date(year, month, self.first_day), date(year, month, last)
 
+    def window_containing(self, day: date) -> tuple[date, date] | None:
+        """This rule's window in `day`'s month if `day` lies inside it (extensions aside)."""
+        window = self.window_in(day.year, day.month)
+        return window if window and window[0] <= day <= window[1] else None
+
 
 class ScheduleConfig(models.Model):
     """The one row naming the active preset."""

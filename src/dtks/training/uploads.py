@@ -10,7 +10,6 @@ a generated name; nothing there is served directly.
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 import zipfile
 from pathlib import Path
@@ -20,6 +19,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from dtks.core.errors import DomainError
+from dtks.core.uploads import write_limited
 
 MB = 1024 * 1024
 DEFAULT_MAX_BYTES = 20 * MB
@@ -78,19 +78,6 @@ def sniff(path: Path) -> str | None:
     return None
 
 
-def _write(file: Any, target: Path) -> tuple[int, str]:
-    """Copy the upload chunk by chunk, stopping past the size limit."""
-    digest, size = hashlib.sha256(), 0
-    with target.open("wb") as out:
-        for chunk in file.chunks():
-            size += len(chunk)
-            if size > max_bytes():
-                break
-            digest.update(chunk)
-            out.write(chunk)
-    return size, digest.hexdigest()
-
-
 def _refuse(size: int, kind: str | None) -> None:
     if size == 0:
         raise RefusedMaterial(_("The file is empty."), "empty")
@@ -116,7 +103,7 @@ def store(file: Any) -> tuple[str, str, int, str]:
     storage_dir().mkdir(parents=True, exist_ok=True)
     partial = storage_dir() / f".{uuid.uuid4().hex}.part"
     try:
-        size, sha256 = _write(file, partial)
+        size, sha256 = write_limited(file, partial, max_bytes())
         kind = sniff(partial) if 0 < size <= max_bytes() else None
         _refuse(size, kind)
         assert kind is not None

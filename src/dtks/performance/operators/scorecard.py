@@ -46,8 +46,6 @@ from dtks.verification.models import Finding, FindingStatus
 from . import anomalies as a
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
-
     from django.db.models import QuerySet
 
     from dtks.accounts.models import RoleAssignment, User
@@ -219,10 +217,8 @@ def window_end(rules: dict[str, CalendarRule], kind: str, subtype: str, day: dat
     rule = rules.get(window_kind(kind, subtype))
     if rule is None:
         return Period(day.year, day.month).last_day
-    window = rule.window_in(day.year, day.month)
-    if window is None or not window[0] <= day <= window[1]:
-        return None
-    return window[1]
+    window = rule.window_containing(day)
+    return window[1] if window else None
 
 
 _PROPOSAL_FIELDS = (
@@ -329,11 +325,6 @@ def _odd_hours(cards: dict[Key, Scorecard], period: Period, t: a.Thresholds) -> 
             card.alerts.append(alert)
 
 
-def training_attended(user_ids: Iterable[int], start: date, end: date) -> dict[int, int]:
-    """Bimtek sessions attended per user in [start, end] (`dtks.training`)."""
-    return sessions_attended(list(user_ids), start, end)
-
-
 def scorecards(viewer: User, period: Period, rows: QuerySet[RoleAssignment]) -> list[Scorecard]:
     """The scorecards of `rows` (operator_desa assignments the viewer may see, see
     `access.operator_rows`) for the period, by kecamatan, desa and operator."""
@@ -350,7 +341,7 @@ def scorecards(viewer: User, period: Period, rows: QuerySet[RoleAssignment]) -> 
     _findings(viewer, cards, period)
     _held(cards, period)
     _odd_hours(cards, period, t)
-    attended = training_attended({k[0] for k in cards}, period.start, period.last_day)
+    attended = sessions_attended([k[0] for k in cards], period.start, period.last_day)
     for card in cards.values():
         card.training = attended.get(card.user_id, 0)
     return list(cards.values())

@@ -28,6 +28,11 @@ def round2(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def percent2(part: Decimal | int, whole: Decimal | int) -> Decimal | None:
+    """`part` as a percentage of `whole`, two decimals half up; None when `whole` is 0."""
+    return round2(Decimal(part) * HUNDRED / Decimal(whole)) if whole else None
+
+
 def mean2(values: Iterable[Decimal]) -> Decimal:
     """The mean of `values` to two decimals, half up; at least one value is required."""
     items = list(values)
